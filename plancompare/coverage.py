@@ -1,0 +1,500 @@
+"""Theme coverage per plan: covered / mentioned / missing, with evidence.
+
+A plan is split into sentences (``sentences.split_sentences``). For each
+theme every sentence gets two signals:
+
+* lexical: which of the theme's keywords it contains (exact, on Simplified text);
+* semantic: the best cosine between the sentence and the theme's queries
+  (its name + description and each example phrase).
+
+The level follows from calibrated, per-backend thresholds
+(``calibration.CoverageThresholds``):
+
+* **covered** — a sentence in an item (not the preamble) is specifically about
+  the theme: it has a keyword and semantic score ≥ ``keyword_sentence``, or a
+  keyword in the item's lead phrase (its heading), or, with no keyword at all,
+  semantic score ≥ ``semantic_only`` (a paraphrase);
+* **mentioned** — a keyword appears only in passing (below those bars, or only
+  in the preamble / general requirements), or the semantic score reaches
+  ``semantic_mention``;
+* **missing** — neither.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from .calibration import CoverageThresholds
+from .model import Evidence, Plan, Target, Theme, ThemeCoverage
+from .sentences import split_sentences
+
+EncodeFn = Callable[[list[str], Literal["query", "passage"]], np.ndarray]
+LEVELS: tuple[str, ...] = ("covered", "mentioned", "missing")
+_LEVEL_CODE = {"covered": 2, "mentioned": 1, "missing": 0}
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence of a plan, the unit coverage is decided on."""
+
+    plan_id: str
+    section_id: str
+    part: str
+    span: tuple[int, int]
+    text: str
+    context: bool  # preamble / general requirements: can only make a theme "mentioned"
+    heading: bool  # the sentence is a section's lead phrase
+
+
+def plan_units(plan: Plan, *, plan_part: Literal["plan", "all"] = "plan") -> list[Unit]:
+    """Sentences of ``plan`` that coverage looks at.
+
+    With ``plan_part="plan"`` review parts (e.g. Dongguan's 2024 review) are
+    left out; ``"all"`` keeps them.
+    """
+    units: list[Unit] = []
+    for s in plan.sections:
+        if plan_part == "plan" and s.part == "review":
+            continue
+        context = s.part == "preamble" or s.level == 0
+        head_end = s.span[0] + len(s.number) + len(s.heading) + 2 if s.heading else -1
+        for a, b in split_sentences(s.text):
+            text = s.text[a:b]
+            if not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+                continue
+            start = s.span[0] + a
+            units.append(
+                Unit(
+                    plan_id=plan.id,
+                    section_id=s.id,
+                    part=s.part,
+                    span=(start, s.span[0] + b),
+                    text=text,
+                    context=context,
+                    heading=bool(s.heading) and start < head_end and s.level >= 1,
+                )
+            )
+    return units
+
+
+@dataclass
+class Coverage:
+    """Plan × theme coverage with evidence, like BERTopic's ``topics_per_class``.
+
+    >>> cov = plans.coverage()                      # doctest: +SKIP
+    >>> cov.to_frame()                              # plans × themes levels
+    >>> cov.gaps("003_21384b622973756d", "002_7a622e524e24148d")
+    >>> cov.unique_to("004_73bd3943b8d95550")
+    """
+
+    plan_ids: list[str]
+    plan_labels: dict[str, str]
+    themes: list[Theme]
+    cells: dict[tuple[str, str], ThemeCoverage]
+    backend: str = ""
+    thresholds: CoverageThresholds | None = None
+    plan_part: str = "plan"
+    meta: dict[str, object] = field(default_factory=dict)
+
+    # -- access -----------------------------------------------------------------
+    def _pid(self, plan: str) -> str:
+        if plan in self.plan_labels:
+            return plan
+        hits = [p for p, lab in self.plan_labels.items() if lab == plan]
+        if len(hits) == 1:
+            return hits[0]
+        raise KeyError(f"unknown plan {plan!r}; known: {', '.join(self.plan_ids)}")
+
+    def cell(self, plan: str, theme: str) -> ThemeCoverage:
+        """The :class:`ThemeCoverage` for one plan (id or label) and theme name."""
+        return self.cells[(self._pid(plan), theme)]
+
+    def level(self, plan: str, theme: str) -> str:
+        return self.cell(plan, theme).level
+
+    @property
+    def theme_names(self) -> list[str]:
+        return [t.name for t in self.themes]
+
+    # -- tables -----------------------------------------------------------------
+    def to_frame(self, values: Literal["level", "score"] = "level", *, labels: bool = True):
+        """Plans × themes DataFrame of levels (or scores). Rows are plan labels (or ids)."""
+        import pandas as pd
+
+        data = {
+            t.name: [getattr(self.cells[(p, t.name)], values) for p in self.plan_ids] for t in self.themes
+        }
+        index = [self.plan_labels[p] for p in self.plan_ids] if labels else list(self.plan_ids)
+        return pd.DataFrame(data, index=pd.Index(index, name="plan"))
+
+    def to_long(self):
+        """Tidy DataFrame: one row per plan × theme with the best evidence."""
+        import pandas as pd
+
+        rows = []
+        for p in self.plan_ids:
+            for t in self.themes:
+                c = self.cells[(p, t.name)]
+                ev = c.evidence[0] if c.evidence else None
+                rows.append(
+                    {
+                        "plan_id": p,
+                        "plan": self.plan_labels[p],
+                        "theme": t.name,
+                        "group": t.group,
+                        "level": c.level,
+                        "score": round(c.score, 4),
+                        "section": ev.section_id if ev else "",
+                        "evidence": ev.sentence if ev else "",
+                        "targets": "; ".join(x.text for x in c.targets),
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def gaps(self, a: str, b: str, *, strict: bool = False):
+        """Themes covered by one plan and not by the other, with evidence.
+
+        A row says which side covers the theme (``covered_by``), the other
+        side's level, and the covering side's best evidence. With
+        ``strict=True`` only covered-vs-missing gaps are listed (not
+        covered-vs-mentioned).
+        """
+        import pandas as pd
+
+        pa, pb = self._pid(a), self._pid(b)
+        rows = []
+        for t in self.themes:
+            ca, cb = self.cells[(pa, t.name)], self.cells[(pb, t.name)]
+            for cov, other in ((ca, cb), (cb, ca)):
+                if cov.level != "covered" or other.level == "covered":
+                    continue
+                if strict and other.level != "missing":
+                    continue
+                ev = cov.evidence[0] if cov.evidence else None
+                oev = other.evidence[0] if other.evidence else None
+                rows.append(
+                    {
+                        "theme": t.name,
+                        "covered_by": self.plan_labels[cov.plan_id],
+                        "covered_by_id": cov.plan_id,
+                        "other": self.plan_labels[other.plan_id],
+                        "other_level": other.level,
+                        "section": ev.section_id if ev else "",
+                        "evidence": ev.sentence if ev else "",
+                        "other_evidence": oev.sentence if oev else "",
+                        "score": round(cov.score, 4),
+                    }
+                )
+        cols = [
+            "theme",
+            "covered_by",
+            "covered_by_id",
+            "other",
+            "other_level",
+            "section",
+            "evidence",
+            "other_evidence",
+            "score",
+        ]
+        return pd.DataFrame(rows, columns=cols)
+
+    def unique_to(self, plan: str, *, allow_mentioned: bool = True):
+        """Themes ``plan`` covers that no other plan covers.
+
+        With ``allow_mentioned=False`` the others must miss it entirely.
+        """
+        import pandas as pd
+
+        pid = self._pid(plan)
+        others = [p for p in self.plan_ids if p != pid]
+        rows = []
+        for t in self.themes:
+            c = self.cells[(pid, t.name)]
+            if c.level != "covered":
+                continue
+            lv = [self.cells[(o, t.name)].level for o in others]
+            if any(x == "covered" for x in lv) or (not allow_mentioned and any(x != "missing" for x in lv)):
+                continue
+            ev = c.evidence[0] if c.evidence else None
+            rows.append(
+                {
+                    "theme": t.name,
+                    "section": ev.section_id if ev else "",
+                    "evidence": ev.sentence if ev else "",
+                    "others": ", ".join(
+                        f"{self.plan_labels[o]}: {x}" for o, x in zip(others, lv, strict=True)
+                    ),
+                }
+            )
+        return pd.DataFrame(rows, columns=["theme", "section", "evidence", "others"])
+
+    def targets_frame(self, theme: str | None = None):
+        """Quantitative targets per theme and plan, side by side (review figures labelled ``achieved``)."""
+        import pandas as pd
+
+        rows = []
+        for t in self.themes:
+            if theme is not None and t.name != theme:
+                continue
+            for p in self.plan_ids:
+                for x in self.cells[(p, t.name)].targets:
+                    rows.append(
+                        {
+                            "theme": t.name,
+                            "plan": self.plan_labels[p],
+                            "kind": x.kind,
+                            "counts": x.counts,
+                            "value": x.value,
+                            "unit": x.unit,
+                            "qualifier": x.qualifier,
+                            "text": x.text,
+                            "section": x.section_id,
+                        }
+                    )
+        return pd.DataFrame(
+            rows, columns=["theme", "plan", "kind", "counts", "value", "unit", "qualifier", "text", "section"]
+        )
+
+    def summary(self):
+        """Counts of covered / mentioned / missing themes per plan."""
+        df = self.to_frame()
+        return (
+            df.apply(lambda r: r.value_counts(), axis=1).reindex(columns=list(LEVELS)).fillna(0).astype(int)
+        )
+
+    def plot(self, **kwargs):
+        """Heatmap of levels (matplotlib Figure); see :func:`plancompare.plot.plot_coverage`."""
+        from .plot import plot_coverage
+
+        return plot_coverage(self, **kwargs)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready dict (schema documented in docs/report-json.md)."""
+        return {
+            "backend": self.backend,
+            "plan_part": self.plan_part,
+            "thresholds": self.thresholds.as_dict() if self.thresholds else None,
+            "plans": [{"id": p, "label": self.plan_labels[p]} for p in self.plan_ids],
+            "themes": [
+                {"name": t.name, "name_en": t.name_en, "group": t.group, "description": t.description}
+                for t in self.themes
+            ],
+            "cells": [
+                {
+                    "plan_id": c.plan_id,
+                    "theme": c.theme,
+                    "level": c.level,
+                    "score": round(c.score, 4),
+                    "evidence": [
+                        {
+                            "section_id": e.section_id,
+                            "sentence": e.sentence,
+                            "span": list(e.span),
+                            "score": round(e.score, 4),
+                        }
+                        for e in c.evidence
+                    ],
+                    "targets": [
+                        {
+                            "value": x.value,
+                            "unit": x.unit,
+                            "counts": x.counts,
+                            "verb": x.verb,
+                            "qualifier": x.qualifier,
+                            "text": x.text,
+                            "kind": x.kind,
+                            "section_id": x.section_id,
+                        }
+                        for x in c.targets
+                    ],
+                }
+                for p in self.plan_ids
+                for t in self.themes
+                for c in [self.cells[(p, t.name)]]
+            ],
+        }
+
+    def __repr__(self) -> str:
+        return f"Coverage({len(self.plan_ids)} plans × {len(self.themes)} themes, backend={self.backend!r})"
+
+    def _repr_html_(self) -> str:
+        colors = {"covered": "#1b7837", "mentioned": "#f1a340", "missing": "#eeeeee"}
+        marks = {"covered": "●", "mentioned": "◐", "missing": "·"}
+        head = "".join(f"<th>{html.escape(self.plan_labels[p])}</th>" for p in self.plan_ids)
+        body = []
+        for t in self.themes:
+            tds = []
+            for p in self.plan_ids:
+                c = self.cells[(p, t.name)]
+                tip = html.escape(c.evidence[0].sentence if c.evidence else "")
+                tds.append(
+                    f"<td title='{tip}' style='text-align:center;color:{colors[c.level]}'>"
+                    f"{marks[c.level]} {c.level}</td>"
+                )
+            body.append(f"<tr><th style='text-align:left'>{html.escape(t.name)}</th>{''.join(tds)}</tr>")
+        return (
+            f"<div><small>backend {html.escape(self.backend)}; hover a cell for its evidence</small>"
+            f"<table><tr><th>theme</th>{head}</tr>{''.join(body)}</table></div>"
+        )
+
+
+def theme_queries(theme: Theme) -> list[str]:
+    """The texts a theme is embedded as: name + description, then each example."""
+    first = f"{theme.name}:{theme.description}" if theme.description else theme.name
+    return [first, *theme.examples]
+
+
+def compute_coverage(
+    plans: Sequence[Plan],
+    themes: Sequence[Theme],
+    encode: EncodeFn,
+    thresholds: CoverageThresholds,
+    *,
+    backend: str = "",
+    plan_part: Literal["plan", "all"] = "plan",
+    extract_targets: Callable[[str, int, str], list[Target]] | None = None,
+    max_evidence: int = 3,
+) -> Coverage:
+    """Decide the coverage level of every plan × theme.
+
+    ``encode(texts, kind)`` must return L2-normalised rows (see
+    ``embed.encode_texts``). ``extract_targets(sentence, offset, kind)`` — if
+    given — attaches quantitative targets from the evidence sentences.
+    """
+    signals = theme_signals(plans, themes, encode, plan_part=plan_part)
+    cells: dict[tuple[str, str], ThemeCoverage] = {}
+    for plan, (units, sem, kw) in zip(plans, signals, strict=True):
+        for ti, theme in enumerate(themes):
+            cells[(plan.id, theme.name)] = decide(
+                plan.id, theme, units, sem[:, ti], kw[ti], thresholds, extract_targets, max_evidence
+            )
+    return Coverage(
+        plan_ids=[p.id for p in plans],
+        plan_labels=_unique_labels(plans),
+        themes=list(themes),
+        cells=cells,
+        backend=backend,
+        thresholds=thresholds,
+        plan_part=plan_part,
+    )
+
+
+def theme_signals(
+    plans: Sequence[Plan],
+    themes: Sequence[Theme],
+    encode: EncodeFn,
+    *,
+    plan_part: Literal["plan", "all"] = "plan",
+) -> list[tuple[list[Unit], np.ndarray, list[list[tuple[str, ...]]]]]:
+    """Per plan: its units, the units × themes semantic matrix, and keyword hits per theme × unit.
+
+    Exposed separately so calibration can sweep thresholds without re-embedding.
+    """
+    queries: list[str] = []
+    owner: list[int] = []
+    for ti, t in enumerate(themes):
+        for q in theme_queries(t):
+            queries.append(q)
+            owner.append(ti)
+    q_emb = encode(queries, "query") if queries else np.zeros((0, 1), np.float32)
+    owner_arr = np.asarray(owner)
+    all_units = [plan_units(p, plan_part=plan_part) for p in plans]
+    flat = [u.text for units in all_units for u in units]
+    u_emb = (
+        encode(flat, "passage") if flat else np.zeros((0, q_emb.shape[1] if q_emb.size else 1), np.float32)
+    )
+    out = []
+    pos = 0
+    for units in all_units:
+        e = u_emb[pos : pos + len(units)]
+        pos += len(units)
+        sim = e @ q_emb.T if len(units) else np.zeros((0, len(queries)), np.float32)
+        sem = np.full((len(units), len(themes)), -1.0, np.float32)
+        for ti in range(len(themes)):
+            cols = np.flatnonzero(owner_arr == ti)
+            if len(cols) and len(units):
+                sem[:, ti] = sim[:, cols].max(axis=1)
+        kw = [[tuple(k for k in t.keywords if k and k in u.text) for u in units] for t in themes]
+        out.append((units, sem, kw))
+    return out
+
+
+def decide(
+    plan_id: str,
+    theme: Theme,
+    units: Sequence[Unit],
+    sem: np.ndarray,
+    kw: Sequence[tuple[str, ...]],
+    th: CoverageThresholds,
+    extract_targets: Callable[[str, int, str], list[Target]] | None = None,
+    max_evidence: int = 3,
+) -> ThemeCoverage:
+    """The level of one plan × theme from its units' signals (see module docstring)."""
+    covering: list[int] = []
+    mentioning: list[int] = []
+    for i, u in enumerate(units):
+        s = float(sem[i])
+        has_kw = bool(kw[i])
+        if not u.context and (
+            (has_kw and (s >= th.keyword_sentence or u.heading)) or (not has_kw and s >= th.semantic_only)
+        ):
+            covering.append(i)
+        elif has_kw or s >= th.semantic_mention:
+            mentioning.append(i)
+    # a theme whose keyword recurs in several item sentences is a commitment, not a passing word
+    if not covering:
+        item_hits = [i for i, u in enumerate(units) if kw[i] and not u.context]
+        if (
+            len({units[i].section_id for i in item_hits}) >= th.min_sections_for_repeat
+            and th.min_sections_for_repeat
+        ):
+            covering = item_hits
+    if covering:
+        level = "covered"
+        chosen = covering
+    elif mentioning:
+        level = "mentioned"
+        chosen = mentioning
+    else:
+        return ThemeCoverage(plan_id, theme.name, "missing", float(sem.max()) if len(sem) else 0.0)
+
+    def rank(i: int) -> tuple[float, int]:
+        return (-(float(sem[i]) + (th.keyword_bonus if kw[i] else 0.0)), i)
+
+    best = sorted(chosen, key=rank)[:max_evidence]
+    evidence = tuple(
+        Evidence(plan_id, units[i].section_id, units[i].text, units[i].span, float(sem[i]), units[i].part)  # type: ignore[arg-type]
+        for i in best
+    )
+    targets: list[Target] = []
+    if extract_targets and level == "covered":
+        for i in sorted(chosen):
+            u = units[i]
+            if not kw[i]:
+                continue
+            kind = "achieved" if u.part == "review" else "target"
+            for t in extract_targets(u.text, u.span[0], kind):
+                targets.append(_with_place(t, plan_id, u.section_id))
+    score = max(float(sem[i]) + (th.keyword_bonus if kw[i] else 0.0) for i in chosen)
+    return ThemeCoverage(plan_id, theme.name, level, score, evidence, tuple(targets))  # type: ignore[arg-type]
+
+
+def _with_place(t: Target, plan_id: str, section_id: str) -> Target:
+    from dataclasses import replace
+
+    return replace(t, plan_id=plan_id, section_id=section_id)
+
+
+def _unique_labels(plans: Sequence[Plan]) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for p in plans:
+        seen[p.label] = seen.get(p.label, 0) + 1
+    for p in plans:
+        labels[p.id] = p.label if seen[p.label] == 1 else f"{p.label} ({p.id})"
+    return labels

@@ -1,0 +1,261 @@
+"""Theme discovery: cluster sections across plans and label clusters with c-TF-IDF.
+
+Finds themes nobody listed: sections from all plans are clustered on their
+embeddings (scikit-learn agglomerative clustering on cosine distance, which
+is deterministic), each cluster is labelled with its most distinctive jieba
+words (class-based TF-IDF, as in BERTopic), and clusters that appear in some
+plans only are flagged.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .model import Plan, Section
+
+# Words that occur in every plan and say nothing about a theme.
+_STOP = set(
+    [
+        "推进",
+        "推动",
+        "加强",
+        "提升",
+        "完善",
+        "建设",
+        "开展",
+        "深化",
+        "落实",
+        "健全",
+        "持续",
+        "加快",
+        "强化",
+        "实施",
+        "进一步",
+        "全面",
+        "深入",
+        "积极",
+        "不断",
+        "工作",
+        "体系",
+        "服务",
+        "发展",
+        "管理",
+        "机制",
+        "能力",
+        "水平",
+        "质量",
+        "卫生",
+        "健康",
+        "医疗",
+        "医疗卫生",
+        "卫生健康",
+        "全市",
+        "全区",
+        "我市",
+        "我区",
+        "市",
+        "区",
+        "打造",
+        "优化",
+        "做好",
+        "构建",
+        "促进",
+        "提高",
+        "支持",
+        "坚持",
+        "组织",
+        "相关",
+        "重点",
+        "各项",
+        "有效",
+        "项目",
+        "建立",
+        "探索",
+        "力争",
+        "确保",
+        "以上",
+        "年",
+        "个",
+        "家",
+        "统筹",
+        "创新",
+        "高质量",
+        "高水平",
+        "一批",
+        "覆盖",
+        "专项",
+        "行动",
+        "制度",
+        "计划",
+        "方案",
+        "政策",
+        "新",
+        "全",
+        "好",
+        "及",
+        "等",
+        "和",
+        "与",
+        "的",
+        "在",
+        "为",
+        "对",
+        "是",
+        "将",
+        "把",
+    ]
+)
+_WORD = re.compile(r"^[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9+]*$")
+
+
+@dataclass
+class DiscoveredTheme:
+    """A cluster of sections from one or more plans."""
+
+    id: int
+    label: str
+    words: list[str]
+    sections: list[tuple[str, str, str]]  # (plan id, section id, heading)
+    plans: list[str]
+    only_some: bool
+
+
+@dataclass
+class Discovery:
+    """Result of :func:`discover_themes`."""
+
+    themes: list[DiscoveredTheme]
+    plan_ids: list[str]
+    plan_labels: dict[str, str] = field(default_factory=dict)
+
+    def to_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "id": t.id,
+                    "label": t.label,
+                    "words": " ".join(t.words),
+                    "plans": ", ".join(self.plan_labels.get(p, p) for p in t.plans),
+                    "sections": len(t.sections),
+                    "only_some": t.only_some,
+                }
+                for t in self.themes
+            ]
+        )
+
+    def topics_per_class(self):
+        """Sections per discovered theme and plan (BERTopic's ``topics_per_class`` shape)."""
+        import pandas as pd
+
+        rows = [
+            {"theme": t.label, "plan": self.plan_labels.get(p, p), "sections": n}
+            for t in self.themes
+            for p in self.plan_ids
+            if (n := sum(1 for s in t.sections if s[0] == p))
+        ]
+        return pd.DataFrame(rows, columns=["theme", "plan", "sections"])
+
+    def _repr_html_(self) -> str:
+        return self.to_frame().to_html(index=False, escape=True)
+
+    def __repr__(self) -> str:
+        some = sum(t.only_some for t in self.themes)
+        return f"Discovery({len(self.themes)} clusters, {some} present in some plans only)"
+
+
+def discover_themes(
+    sections: Sequence[tuple[Plan, Section]],
+    embeddings: np.ndarray,
+    *,
+    distance_threshold: float | None = None,
+    n_clusters: int | None = None,
+    top_words: int = 5,
+    min_size: int = 2,
+) -> Discovery:
+    """Cluster ``sections`` (with their embedding rows) into themes.
+
+    Either ``n_clusters`` or ``distance_threshold`` (cosine distance, average
+    linkage) sets the granularity; by default the number of clusters is about
+    the mean number of sections per plan. Clusters smaller than ``min_size``
+    are dropped.
+    """
+    from sklearn.cluster import AgglomerativeClustering
+
+    plan_ids = list(dict.fromkeys(p.id for p, _ in sections))
+    labels_by_plan = {p.id: p.label for p, _ in sections}
+    if len(sections) < 2:
+        return Discovery([], plan_ids, labels_by_plan)
+    if n_clusters is None and distance_threshold is None:
+        n_clusters = max(2, min(len(sections) - 1, round(len(sections) / max(1, len(plan_ids)))))
+    model = AgglomerativeClustering(
+        n_clusters=n_clusters,
+        distance_threshold=distance_threshold,
+        metric="cosine",
+        linkage="average",
+    )
+    assign = model.fit_predict(embeddings)
+    docs: dict[int, list[int]] = {}
+    for i, c in enumerate(assign):
+        docs.setdefault(int(c), []).append(i)
+    clusters = [
+        (c, idx)
+        for c, idx in sorted(docs.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        if len(idx) >= min_size
+    ]
+    words = _ctfidf([" ".join(_tokens(sections[i][1].text) for i in idx) for _, idx in clusters], top_words)
+    themes = []
+    for k, ((_, idx), top) in enumerate(zip(clusters, words, strict=True)):
+        plans_in = [p for p in plan_ids if any(sections[i][0].id == p for i in idx)]
+        themes.append(
+            DiscoveredTheme(
+                id=k,
+                label="·".join(top[:3]) or f"cluster {k}",
+                words=top,
+                sections=[(sections[i][0].id, sections[i][1].id, sections[i][1].heading) for i in idx],
+                plans=plans_in,
+                only_some=len(plans_in) < len(plan_ids),
+            )
+        )
+    return Discovery(themes, plan_ids, labels_by_plan)
+
+
+def _tokens(text: str) -> list[str]:
+    import jieba
+
+    return [w for w in jieba.lcut(text) if len(w) >= 2 and _WORD.match(w) and w not in _STOP]
+
+
+def _ctfidf(class_docs: list[str], top: int) -> list[list[str]]:
+    """Class-based TF-IDF: tf of a word in a class × log(1 + mean words per class / word frequency overall)."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    if not class_docs:
+        return []
+    vec = CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False)
+    counts = vec.fit_transform(class_docs).toarray().astype(np.float64)
+    vocab = np.asarray(vec.get_feature_names_out())
+    tf = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    avg = counts.sum() / len(class_docs)
+    idf = np.log(1 + avg / np.maximum(counts.sum(axis=0), 1))
+    score = tf * idf
+    out = []
+    for row in score:
+        order = np.lexsort((vocab, -row))[:top]
+        out.append([str(vocab[i]) for i in order if row[i] > 0])
+    return out
+
+
+def describe(d: Discovery) -> str:
+    """Plain-text summary (one line per cluster)."""
+    return "\n".join(
+        f"{t.id:>3} {t.label:<20} {len(t.sections):>3} sections  {'*' if t.only_some else ' '} "
+        + html.unescape(", ".join(d.plan_labels.get(p, p) for p in t.plans))
+        for t in d.themes
+    )

@@ -1,0 +1,170 @@
+"""Cross-plan section matching, plan similarity and section search.
+
+Works on L2-normalised section embeddings (``embed.encode_texts``), so every
+score is a cosine similarity. What counts as a counterpart is decided by the
+backend's calibrated ``match`` threshold (``calibration.py``), never a global
+magic number.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .model import Plan, Section, SectionMatch
+
+
+@dataclass
+class Comparison:
+    """Result of comparing plan A with plan B section by section.
+
+    ``matches`` holds, for each section of A that has a counterpart in B, the
+    best B section (score ≥ ``threshold``); ``only_a`` / ``only_b`` are the
+    sections with no counterpart on the other side.
+    """
+
+    a: str
+    b: str
+    a_label: str
+    b_label: str
+    threshold: float
+    matches: list[SectionMatch] = field(default_factory=list)
+    only_a: list[Section] = field(default_factory=list)
+    only_b: list[Section] = field(default_factory=list)
+
+    def to_frame(self):  # -> pandas.DataFrame
+        """Matched pairs as a DataFrame (score descending)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "a_section": m.a_section,
+                    "a_heading": m.a_heading,
+                    "b_section": m.b_section,
+                    "b_heading": m.b_heading,
+                    "score": round(m.score, 4),
+                }
+                for m in self.matches
+            ],
+            columns=["a_section", "a_heading", "b_section", "b_heading", "score"],
+        )
+
+    def unmatched_frame(self):  # -> pandas.DataFrame
+        """Sections without counterpart on either side."""
+        import pandas as pd
+
+        rows = [{"plan": self.a_label, "section": s.id, "heading": s.heading} for s in self.only_a]
+        rows += [{"plan": self.b_label, "section": s.id, "heading": s.heading} for s in self.only_b]
+        return pd.DataFrame(rows, columns=["plan", "section", "heading"])
+
+    def __repr__(self) -> str:
+        return (
+            f"Comparison({self.a_label!r} vs {self.b_label!r}: {len(self.matches)} matched, "
+            f"{len(self.only_a)} only in A, {len(self.only_b)} only in B, threshold={self.threshold:.3f})"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(m.a_section)} {html.escape(m.a_heading)}</td>"
+            f"<td>{html.escape(m.b_section)} {html.escape(m.b_heading)}</td><td>{m.score:.3f}</td></tr>"
+            for m in self.matches
+        )
+        only = "".join(
+            f"<li>{html.escape(lab)} {html.escape(s.id)} {html.escape(s.heading)}</li>"
+            for lab, secs in ((self.a_label, self.only_a), (self.b_label, self.only_b))
+            for s in secs
+        )
+        return (
+            f"<div><b>{html.escape(self.a_label)}</b> vs <b>{html.escape(self.b_label)}</b> "
+            f"(threshold {self.threshold:.3f})<table><tr><th>A</th><th>B</th><th>score</th></tr>{rows}</table>"
+            f"<p>No counterpart:</p><ul>{only}</ul></div>"
+        )
+
+
+def compare_sections(
+    a: Plan,
+    a_sections: Sequence[Section],
+    a_emb: np.ndarray,
+    b: Plan,
+    b_sections: Sequence[Section],
+    b_emb: np.ndarray,
+    *,
+    threshold: float,
+) -> Comparison:
+    """Match each section of A to its most similar section of B.
+
+    A pair is kept when its cosine is at least ``threshold``. Sections of B
+    that are nobody's best match and whose own best score is below the
+    threshold are reported in ``only_b``.
+    """
+    cmp = Comparison(a=a.id, b=b.id, a_label=a.label, b_label=b.label, threshold=threshold)
+    if not len(a_sections) or not len(b_sections):
+        cmp.only_a, cmp.only_b = list(a_sections), list(b_sections)
+        return cmp
+    sim = a_emb @ b_emb.T
+    best_b = sim.argmax(axis=1)
+    for i, sa in enumerate(a_sections):
+        j = int(best_b[i])
+        score = float(sim[i, j])
+        if score >= threshold:
+            sb = b_sections[j]
+            cmp.matches.append(
+                SectionMatch(
+                    a_plan=a.id,
+                    a_section=sa.id,
+                    b_plan=b.id,
+                    b_section=sb.id,
+                    score=score,
+                    a_heading=sa.heading,
+                    b_heading=sb.heading,
+                    a_text=sa.text,
+                    b_text=sb.text,
+                )
+            )
+        else:
+            cmp.only_a.append(sa)
+    best_a = sim.max(axis=0)
+    cmp.only_b = [sb for j, sb in enumerate(b_sections) if best_a[j] < threshold]
+    cmp.matches.sort(key=lambda m: (-m.score, m.a_section))
+    return cmp
+
+
+def plan_vectors(embeddings: Sequence[np.ndarray]) -> np.ndarray:
+    """One normalised vector per plan: the mean of its section embeddings."""
+    rows = []
+    for e in embeddings:
+        v = e.mean(axis=0) if len(e) else np.zeros(embeddings[0].shape[1] if embeddings else 1, np.float32)
+        n = np.linalg.norm(v)
+        rows.append(v / n if n else v)
+    return np.vstack(rows).astype(np.float32)
+
+
+def top_k(query: np.ndarray, matrix: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """Indices and scores of the ``k`` rows of ``matrix`` most similar to ``query``, best first.
+
+    Ties are broken by row index so results are deterministic.
+    """
+    if not len(matrix):
+        return []
+    scores = matrix @ query
+    k = min(k, len(scores))
+    order = np.lexsort((np.arange(len(scores)), -scores))[:k]
+    return [(int(i), float(scores[i])) for i in order]
+
+
+def blocked_best_matches(
+    a_emb: np.ndarray, b_emb: np.ndarray, *, block: int = 4096
+) -> Iterator[tuple[int, int, float]]:
+    """Yield ``(i, j, score)`` best B row for each A row, computing the similarity in row blocks.
+
+    Keeps memory at ``block × len(b_emb)`` floats instead of the full matrix.
+    """
+    for start in range(0, len(a_emb), block):
+        sim = a_emb[start : start + block] @ b_emb.T
+        j = sim.argmax(axis=1)
+        for off, jj in enumerate(j):
+            yield start + off, int(jj), float(sim[off, jj])

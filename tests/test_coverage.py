@@ -1,0 +1,95 @@
+"""Coverage on the real seeds with the embedded default backend (USE)."""
+
+from __future__ import annotations
+
+import pytest
+
+LONGGANG, SZ2022, DONGGUAN, SZ2025, XIANGAN = (
+    "000_df77e404ebcdeb1b",
+    "001_6566fb2897e425d6",
+    "002_7a622e524e24148d",
+    "003_21384b622973756d",
+    "004_73bd3943b8d95550",
+)
+ALL = (LONGGANG, SZ2022, DONGGUAN, SZ2025, XIANGAN)
+
+
+@pytest.fixture(scope="module")
+def cov(seed_planset):
+    return seed_planset.coverage()
+
+
+def test_cross_strait_covered_only_in_xiangan(cov):
+    assert cov.level(XIANGAN, "两岸医疗卫生融合") == "covered"
+    for p in (LONGGANG, SZ2022, DONGGUAN, SZ2025):
+        assert cov.level(p, "两岸医疗卫生融合") != "covered", p
+    ev = cov.cell(XIANGAN, "两岸医疗卫生融合").evidence[0]
+    assert "两岸" in ev.sentence or "台" in ev.sentence
+
+
+def test_blood_donation(cov, seed_planset):
+    assert cov.level(LONGGANG, "无偿献血") == "covered"
+    assert cov.level(SZ2022, "无偿献血") == "covered"
+    assert cov.level(SZ2025, "无偿献血") == "missing"
+    ev = cov.cell(LONGGANG, "无偿献血").evidence[0]
+    plan = seed_planset[LONGGANG]
+    # the evidence span points at the sentence in the cleaned text
+    assert plan.text[ev.span[0] : ev.span[1]] == ev.sentence
+    assert "献血" in ev.sentence
+
+
+@pytest.mark.parametrize("theme", ["托育", "中医药"])
+def test_childcare_and_tcm_covered_everywhere(cov, theme):
+    for p in ALL:
+        assert cov.level(p, theme) == "covered", (p, theme)
+
+
+def test_integrated_elderly_care_only_mentioned_in_xiangan(cov):
+    assert cov.level(XIANGAN, "医养结合") == "mentioned"
+    for p in (LONGGANG, DONGGUAN, SZ2025):
+        assert cov.level(p, "医养结合") == "covered", p
+
+
+def test_review_part_excluded_by_default(cov, seed_planset):
+    plan = seed_planset[DONGGUAN]
+    review_ids = {s.id for s in plan.sections if s.part == "review"}
+    assert review_ids
+    for c in cov.cells.values():
+        if c.plan_id == DONGGUAN:
+            assert not any(e.section_id in review_ids for e in c.evidence)
+
+
+def test_gaps_shenzhen2025_vs_dongguan_have_evidence(cov):
+    gaps = cov.gaps(SZ2025, DONGGUAN)
+    assert len(gaps) > 0
+    assert set(gaps["covered_by_id"]) <= {SZ2025, DONGGUAN}
+    assert (gaps["evidence"].str.len() > 0).all()
+    # themes in the gap table really differ in level
+    for _, row in gaps.iterrows():
+        assert row["other_level"] != "covered"
+
+
+def test_unique_to_xiangan_includes_cross_strait(cov):
+    assert "两岸医疗卫生融合" in set(cov.unique_to(XIANGAN)["theme"])
+
+
+def test_to_frame_shape_and_levels(cov):
+    df = cov.to_frame()
+    assert df.shape == (5, len(cov.themes))
+    assert set(df.values.ravel()) <= {"covered", "mentioned", "missing"}
+
+
+def test_deterministic(seed_planset, cov):
+    again = seed_planset.coverage()
+    assert again.to_frame().equals(cov.to_frame())
+    assert [c.evidence for c in again.cells.values()] == [c.evidence for c in cov.cells.values()]
+
+
+def test_user_themes(seed_planset):
+    from plancompare import Theme
+
+    cov = seed_planset.coverage(
+        [Theme("登革热", "登革热等蚊媒传染病防控", keywords=("登革热",), examples=("做好登革热防控",))]
+    )
+    assert cov.theme_names == ["登革热"]
+    assert cov.level(DONGGUAN, "登革热") in ("covered", "mentioned")

@@ -1,0 +1,78 @@
+"""Cross-plan matching, similarity and search on the real seeds."""
+
+from __future__ import annotations
+
+import numpy as np
+import yaml
+
+from plancompare.match import blocked_best_matches, top_k
+
+LONGGANG, SZ2022, DONGGUAN, SZ2025, XIANGAN = (
+    "000_df77e404ebcdeb1b",
+    "001_6566fb2897e425d6",
+    "002_7a622e524e24148d",
+    "003_21384b622973756d",
+    "004_73bd3943b8d95550",
+)
+
+
+def test_longgang_childcare_matches_shenzhen_childcare(seed_planset):
+    cmp = seed_planset.compare(LONGGANG, SZ2025)
+    a_sec = next(s for s in seed_planset[LONGGANG].items if "托育" in s.heading)
+    m = next(m for m in cmp.matches if m.a_section == a_sec.id)
+    b_sec = seed_planset[SZ2025].section(m.b_section)
+    assert "托育" in seed_planset[SZ2025].subtree_text(b_sec.id)
+    assert m.score >= cmp.threshold
+
+
+def test_comparison_partitions_sections(seed_planset):
+    cmp = seed_planset.compare(SZ2022, SZ2025)
+    a_items = {s.id for s in seed_planset.match_sections(seed_planset[SZ2022])}
+    assert {m.a_section for m in cmp.matches} | {s.id for s in cmp.only_a} == a_items
+    assert not {m.a_section for m in cmp.matches} & {s.id for s in cmp.only_a}
+    scores = [m.score for m in cmp.matches]
+    assert scores == sorted(scores, reverse=True)
+    assert len(cmp.to_frame()) == len(cmp.matches)
+
+
+def test_labelled_pairs_mostly_rank_first(seed_planset, labels_dir):
+    pairs = yaml.safe_load((labels_dir / "pairs.yaml").read_text(encoding="utf-8"))
+    pairs = pairs["pairs"] if isinstance(pairs, dict) else pairs
+    hits = total = 0
+    for p in pairs:
+        sa, ea = seed_planset.section_embeddings(p["a"])
+        sb, eb = seed_planset.section_embeddings(p["b"])
+        ia = [i for i, s in enumerate(sa) if s.id == str(p["a_section"])]
+        assert ia, p
+        best = sb[int(np.argmax(eb @ ea[ia[0]]))].id
+        total += 1
+        hits += best == str(p["b_section"])
+    assert total >= 30
+    assert hits / total >= 0.6
+
+
+def test_similarity_matrix(seed_planset):
+    sim = seed_planset.similarity()
+    assert sim.shape == (5, 5)
+    assert np.allclose(np.diag(sim.values), 1.0, atol=1e-3)
+    assert np.allclose(sim.values, sim.values.T)
+
+
+def test_search_childcare(seed_planset):
+    res = seed_planset.search("托育 托位", k=5)
+    assert len(res) == 5
+    assert list(res["score"]) == sorted(res["score"], reverse=True)
+    assert sum("托" in t for t in res["text"]) >= 3
+
+
+def test_top_k_and_blocked_are_consistent():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(50, 8)).astype(np.float32)
+    b = rng.normal(size=(30, 8)).astype(np.float32)
+    a /= np.linalg.norm(a, axis=1, keepdims=True)
+    b /= np.linalg.norm(b, axis=1, keepdims=True)
+    dense = a @ b.T
+    got = list(blocked_best_matches(a, b, block=7))
+    assert [j for _, j, _ in got] == list(dense.argmax(axis=1))
+    tk = top_k(a[0], b, 3)
+    assert [i for i, _ in tk] == list(np.argsort(-dense[0])[:3])
