@@ -112,9 +112,7 @@ def _evidence_ok(ev, lab: dict) -> bool:
         ev.section_id == sec or ev.section_id.startswith(sec + ".") or sec.startswith(ev.section_id + ".")
     ):
         return True
-    if quote and (quote[:12] in ev.sentence or ev.sentence[:12] in quote):
-        return True
-    return False
+    return bool(quote and (quote[:12] in ev.sentence or ev.sentence[:12] in quote))
 
 
 def objective(m: dict) -> float:
@@ -186,6 +184,14 @@ def fit_match_threshold(true_scores: list[float], other_scores: list[float]) -> 
     return best
 
 
+def fit(
+    ev: Evaluator, plan_ids: list[str], base: CoverageThresholds, grid
+) -> tuple[CoverageThresholds, dict]:
+    """Thresholds maximising the objective on ``plan_ids``, and their metrics there."""
+    th, _ = calibration.grid_search(lambda t: objective(ev.metrics(t, plan_ids)), base, grid)
+    return th, ev.metrics(th, plan_ids)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--backends", default="use,e5")
@@ -216,10 +222,9 @@ def main() -> None:
             # leave-one-plan-out: honest, out-of-sample figures
             cv = []
             for held in ids:
-                train = [p for p in ids if p != held]
-                th, _ = calibration.grid_search(lambda t, tr=train: objective(ev.metrics(t, tr)), base, grid)
-                cv.append(ev.metrics(th, [held]) | {"held": held})
-            th, _ = calibration.grid_search(lambda t: objective(ev.metrics(t, ids)), base, grid)
+                th_train, _ = fit(ev, [p for p in ids if p != held], base, grid)
+                cv.append(ev.metrics(th_train, [held]) | {"held": held})
+            th, _ = fit(ev, ids, base, grid)
             mp = match_precision(plans, pairs)
             th = replace(th, match=round(fit_match_threshold(mp["true_scores"], mp["other_scores"]), 3))
             fitted[name] = th
