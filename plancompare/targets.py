@@ -1,0 +1,482 @@
+"""Quantitative targets in plan sentences: ``新增托位5000个`` → value, unit, what it counts.
+
+A target is a number with a measure word (``个 家 名 张 …``), a percentage
+(``%``, ``百分之九十``, ``九成``), a per-mille/per-10万 rate or a
+``百分点`` change. Around the number we read the commitment verb
+(``新增``, ``培训``, ``达到`` …), the bound qualifier (``以上``, ``不少于`` …)
+and the noun phrase it counts. Values are normalised to base units
+(``20亿元`` → ``2e9`` 元, ``3万名`` → ``30000`` 名) so plans can be compared;
+the printed phrase stays in :attr:`Target.text`.
+
+Years, dates, ordinals (``第34个``), slogans in quotes (``“4分钟社会救援圈”``),
+names with letters (``5G``, ``ISO15189``), ages (``65岁以上``) and numbers with no
+measure word (``120网络医院``, ``12356热线``, phone and ICP numbers) are not
+targets. The rules are described in ``docs/targets.md``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import cn2an
+
+from plancompare.model import Plan, Target
+from plancompare.sentences import split_sentences
+
+__all__ = ["extract_targets", "targets_in_sections"]
+
+Kind = Literal["target", "achieved"]
+
+_CN_CHARS = "零〇一二两三四五六七八九十百千万亿"
+_NUM = rf"(?:(?<![\d.])\d+(?:\.\d+)?(?:千万|百万|万|亿)?|(?<![{_CN_CHARS}])[{_CN_CHARS}]+)"
+# Longest first so 个百分点 wins over 个, 万元 over 万, 人次 over 人.
+_UNITS = (
+    "个百分点|百分点|%|‰|/10万|/万|万人次|人次|场次|剂次|台次|户次|万元|亿元|元|"
+    "个|家|名|张|所|项|场|台|次|人|篇|支|宗|种|套|辆|间|处|条|批|例|份|件|位|座|床|户|头|成|"
+    # physical quantities common in government work reports
+    "平方公里|平方米|立方米|公顷|亩|公里|千米|千瓦时|千瓦|兆瓦|吨|倍"
+)
+_RX = re.compile(
+    rf"百分之(?P<pct>[{_CN_CHARS}]+(?:点[{_CN_CHARS}]+)?)"
+    rf"|(?P<lo>{_NUM})(?:\s*[-—–~～至到]\s*(?P<hi>{_NUM}))?(?P<approx>余|多)?(?P<unit>{_UNITS})?"
+)
+# A unit character that is really the start of another word.
+_FALSE_UNIT = {"人": "口间员民才", "家": "庭", "所": "有需属在以谓", "位": "居于", "名": "称义单", "种": "类"}
+_MULT = {"千万": 1e7, "百万": 1e6, "万": 1e4, "亿": 1e8}
+_UNIT_MULT = {"万元": ("元", 1e4), "亿元": ("元", 1e8), "万人次": ("人次", 1e4), "个百分点": ("百分点", 1)}
+
+_PRE_QUAL = ("不少于", "不低于", "不超过", "不高于", "多于", "超过", "高于", "低于", "至少", "超", "逾", "约", "近")  # fmt: skip
+_POST_QUAL = ("及以上", "及以下", "以上", "以下", "左右", "以内", "之内")
+_ASPIRE = ("力争", "争取")
+# Verbs that set a level ("达60%"): always the verb when right before the number.
+_LEVEL_VERBS = (
+    "提高到", "提高至", "提升到", "提升至", "增加到", "增加至", "下降到", "控制在", "达到", "增至", "升至",
+    "降至", "降到", "提升", "提高", "下降", "减少", "增加", "增长", "降低", "达",
+)  # fmt: skip
+# Framing verbs wrap the real one (推动…提高到); used only when nothing better is there.
+_FRAME_VERBS = ("推进", "推动", "实现", "确保", "完成", "加快", "力争", "争取")
+_CONTENT_VERBS = (
+    "新增", "新建", "改建", "增建", "增设", "扩建", "建设", "建成", "建立", "创建", "打造", "组建", "培训",
+    "培养", "培育", "引进", "招聘", "遴选", "选拔", "评选", "开展", "举办", "组织", "安装", "配备", "配置",
+    "设置", "设立", "开设", "投入", "获批", "获得", "获", "发布", "启动", "接种", "覆盖", "扩大", "更新",
+    "改造", "发放", "录取", "查办",
+)  # fmt: skip
+_VERB_RX = re.compile(
+    "|".join(sorted(set(_LEVEL_VERBS + _FRAME_VERBS + _CONTENT_VERBS), key=len, reverse=True))
+)
+# 建设项目 / 培训工作: the verb is part of a noun here.
+_NOMINAL_AFTER = re.compile(r"项目|单位|任务|工作|方案|标准|内容|体系|机制|基地|中心|力度|资质|经费|率|面|量")
+_RATE_END = re.compile(r"(率|比例|占比|比重|水平|覆盖率)$")
+_CLAUSE_END = "，,。；;！？!?：:\n"
+_SCOPE = re.compile(
+    r"^(?:全市|全区|全省|全年|年内|年底前|年底|今年|明年|我市|各区|届时|其中|累计|同比|"
+    r"(?:到|在)?\d{4}年(?:度|底前|底|前|内)?|将|为|对|在|有(?![效害序力]))+"
+)
+_TRAIL = re.compile(r"(?:同比|分别|建设工作|建设|工作|的|至|到|中)+$")
+_SUFFIX_STOP = re.compile(
+    r"[，,。；;：:！？!?\s、]|的|和|及(?!以[上下])|并|为|在|等|实现|成功|全面|顺利|有序|"
+    r"获评|入选|纳入|进入|通过|提供|启用|具备|实行|取得|赴|参与|选树|全部|提前|作为|开始|投入|"
+    + _VERB_RX.pattern
+)
+_AGE = re.compile(r"\d+(?:[-—]\d+)?岁(?:及)?(?:以上|以下)?(?:的)?(?:婴幼儿|儿童|老年人)?")
+_PER_CAPITA = re.compile(r"^每?(?:[\d十百千万]+|千)(?:名|个)?(?:常住)?(?:人口|儿童|居民)")
+
+
+def extract_targets(text: str, *, offset: int = 0, kind: Kind = "target") -> list[Target]:
+    """Find quantitative targets in ``text`` (a sentence or a longer passage).
+
+    ``span`` is the matched phrase's range in ``text`` shifted by ``offset``
+    (pass a sentence's start in ``Plan.text`` to get plan offsets).
+
+    >>> [(t.value, t.unit, t.counts, t.verb) for t in extract_targets("新增托位5000个")]
+    [(5000.0, '个', '托位', '新增')]
+    >>> t = extract_targets("全市家庭医生签约率达60%以上。")[0]
+    >>> (t.value, t.unit, t.counts, t.verb, t.qualifier)
+    (60.0, '%', '家庭医生签约率', '达', '以上')
+    >>> extract_targets("2025年是“十四五”收官之年,推进5G应用。")
+    []
+    """
+    norm = _normalise(text)
+    quoted = _quote_mask(norm)
+    found: list[_Found] = []
+    prev_end = 0
+    for m in _RX.finditer(norm):
+        num = _parse_number(m, norm, quoted, prev_end)
+        if num is None:
+            continue
+        f = _build(norm, m, num, prev_end)
+        found.append(f)
+        prev_end = f.end
+    _pair_respectively(norm, found)
+    return [
+        Target(
+            value=f.num.value,
+            unit=f.num.unit,
+            counts=f.counts,
+            verb=f.verb,
+            text=text[f.start : f.end],
+            qualifier=f.qualifier,
+            kind=kind,
+            span=(f.start + offset, f.end + offset),
+        )
+        for f in found
+    ]
+
+
+def targets_in_sections(plan: Plan) -> list[Target]:
+    """All targets of a plan, sentence by sentence, with plan/section ids and plan offsets.
+
+    Sections whose ``part`` is ``"review"`` (e.g. Dongguan's 2024 review) give
+    ``kind="achieved"`` figures; everything else gives ``kind="target"``.
+
+    >>> from plancompare.model import Plan, Section
+    >>> s = Section("1", "一、", "托育", "一、托育。新增托位5000个。", 1, None, "plan", (0, 15))
+    >>> p = Plan("p", None, "", "", "", 2025, "", [s], [], s.text, s.text)
+    >>> [(t.section_id, t.span, t.text) for t in targets_in_sections(p)]
+    [('1', (5, 14), '新增托位5000个')]
+    """
+    out: list[Target] = []
+    for sec in plan.sections:
+        kind: Kind = "achieved" if sec.part == "review" else "target"
+        for a, b in split_sentences(sec.text):
+            base = sec.span[0] + a
+            for t in extract_targets(sec.text[a:b], offset=base, kind=kind):
+                out.append(replace(t, plan_id=plan.id, section_id=sec.id))
+    return out
+
+
+# --- internals -------------------------------------------------------------
+
+
+@dataclass
+class _Num:
+    value: float
+    unit: str
+    range_q: str = ""
+    approx: str = ""
+
+
+@dataclass
+class _Found:
+    num: _Num
+    start: int  # span of the phrase in the text
+    end: int
+    num_start: int
+    counts: str
+    verb: str
+    qualifier: str
+    clause: int  # start of the clause the number is in
+
+
+def _normalise(text: str) -> str:
+    """Full-width digits/letters/％ to ASCII, one character for one so offsets stay valid."""
+    chars = []
+    for c in text:
+        if "\uff01" <= c <= "\uff5e":
+            n = unicodedata.normalize("NFKC", c)
+            chars.append(n if len(n) == 1 else c)
+        else:
+            chars.append(c)
+    return "".join(chars)
+
+
+def _quote_mask(text: str) -> list[bool]:
+    """True inside “…”, 「…」 and 《…》: slogans and titles, never targets."""
+    mask = [False] * len(text)
+    depth = 0
+    for i, c in enumerate(text):
+        if c in "“「《":
+            depth += 1
+        elif c in "”」》" and depth:
+            depth -= 1
+        mask[i] = depth > 0
+    return mask
+
+
+def _value(token: str) -> float | None:
+    if not token:
+        return None
+    if token[0].isdigit():
+        for suffix, mult in _MULT.items():
+            if token.endswith(suffix):
+                return float(token[: -len(suffix)]) * mult
+        return float(token)
+    try:
+        return float(cn2an.cn2an(token, "smart"))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _clause_start(text: str, pos: int) -> int:
+    i = pos
+    while i > 0 and text[i - 1] not in _CLAUSE_END:
+        i -= 1
+    return i
+
+
+def _parse_number(m: re.Match[str], text: str, quoted: list[bool], prev_end: int) -> _Num | None:
+    start, end = m.span()
+    if start < prev_end or quoted[start]:
+        return None
+    if m.group("pct"):
+        value = _value(m.group("pct").split("点")[0])
+        return None if value is None else _Num(value, "%")
+    lo, hi, unit = m.group("lo"), m.group("hi"), m.group("unit") or ""
+    is_cn = not lo[0].isdigit()
+    after = text[end : end + 1]
+    before = text[max(0, start - 1) : start]
+    if re.match(r"[A-Za-z]", after) or re.match(r"[A-Za-z_\-+/]", before) or before == "第":
+        return None
+    if unit and after and (after in _FALSE_UNIT.get(unit, "") or after == "级"):  # 三十亿元级项目
+        return None
+    if unit == "成" and not is_cn:
+        return None
+    if not unit:
+        shared = _shared_unit(m, text)
+        if shared is not None:
+            return shared
+        # A bare 万/亿 figure counts only at the end of a clause (就诊人次达2045万,).
+        if not re.search(r"[万亿]$", lo) or (after and after not in _CLAUSE_END):
+            return None
+    if re.search(
+        r"(?:(?:排名|位居|居全[省国市]|排在|全省第|全国第)\S{0,4}|前)$", text[max(0, start - 8) : start]
+    ):
+        return None
+    value = _value(lo)
+    if value is None:
+        return None
+    if is_cn and not _cn_ok(text, start, value, unit, after):
+        return None
+    hi_value = _value(hi) if hi else None
+    if hi and (hi_value is None or hi[0].isdigit() == is_cn):
+        return None
+    if hi and not is_cn:
+        # 1-2万人 is 1万-2万: the multiplier written once applies to both ends.
+        lo_mult = next((k for k in _MULT if lo.endswith(k)), "")
+        hi_mult = next((k for k in _MULT if hi.endswith(k)), "")
+        if hi_mult and not lo_mult:
+            value *= _MULT[hi_mult]
+    mult = 1.0
+    if unit in _UNIT_MULT:
+        unit, mult = _UNIT_MULT[unit]
+    if unit == "成":
+        unit, mult = "%", 10.0
+    range_q = f"{value * mult:g}-{hi_value * mult:g}" if hi_value is not None else ""
+    return _Num(value * mult, unit, range_q, m.group("approx") or "")
+
+
+def _shared_unit(m: re.Match[str], text: str) -> _Num | None:
+    """``6.8万、6.7万人``: a bare figure before ``、`` takes the next figure's unit."""
+    lo = m.group("lo")
+    if not lo or not lo[0].isdigit() or text[m.end() : m.end() + 1] != "、":
+        return None
+    nxt = _RX.match(text, m.end() + 1)
+    if not nxt or not nxt.group("unit") or not (nxt.group("lo") or "")[:1].isdigit():
+        return None
+    unit = nxt.group("unit")
+    value = _value(lo)
+    if value is None or unit not in ("人", "名", "个", "家", "张", "%", "‰", "人次", "剂次"):
+        return None
+    return _Num(value, unit)
+
+
+def _cn_ok(text: str, start: int, value: float, unit: str, after: str) -> bool:
+    """Chinese numerals are mostly slogans (五项制度, 两个责任); accept only plain commitments."""
+    if unit == "成":
+        return True
+    if value < 2 or not unit or (after and after in "“「《"):
+        return False
+    clause = text[_clause_start(text, start) : start]
+    verbs = list(_VERB_RX.finditer(clause))
+    return bool(verbs) and not re.search(r"[“”《》「」]", clause[verbs[-1].start() :])
+
+
+def _strip_pre_qual(r: str) -> tuple[str, str]:
+    for q in _PRE_QUAL:
+        if r.endswith(q):
+            return r[: -len(q)], q
+    return r, ""
+
+
+def _find_verb(r: str) -> tuple[int, int, str] | None:
+    """The commitment verb in ``r`` (text before the number): (start, end, verb)."""
+    found: list[tuple[int, int, str]] = []
+    for v in _VERB_RX.finditer(r):
+        if _NOMINAL_AFTER.match(r, v.end()):
+            continue
+        # Merge adjacent content verbs: 新建改建, 选拔培养, 更新改造.
+        if found and found[-1][1] == v.start() and not {found[-1][2], v.group()} & set(_FRAME_VERBS):
+            p = found.pop()
+            found.append((p[0], v.end(), p[2] + v.group()))
+        else:
+            found.append((v.start(), v.end(), v.group()))
+    if not found:
+        return None
+    last = found[-1]
+    content = [f for f in found if f[2] not in _FRAME_VERBS]
+    # 开展…培训超2500人次: a trailing non-level verb after another content verb is a noun.
+    if (
+        last[1] == len(r)
+        and last[2] not in _LEVEL_VERBS
+        and last[2] not in _FRAME_VERBS
+        and len(content) >= 2
+    ):
+        return content[-2]
+    return last
+
+
+def _clean_counts(s: str, *, per_capita: bool = True) -> str:
+    s = s.strip("、，,和及与 ")
+    for _ in range(4):
+        s2 = _SCOPE.sub("", s)
+        for v in _FRAME_VERBS:
+            s2 = s2.removeprefix(v)
+        s2 = _TRAIL.sub("", s2).strip("、，,和及与 ")
+        if s2 == s:
+            break
+        s = s2
+    return _per_capita(s) if per_capita else s
+
+
+def _per_capita(s: str) -> str:
+    """千人口托位数 / 每千人口拥有3岁以下婴幼儿托位数 → 每千人口托位数."""
+    if not _PER_CAPITA.match(s):
+        return s
+    s = _AGE.sub("", s.replace("拥有", ""))
+    if not s.startswith("每"):
+        s = "每" + s
+    if not re.search(r"[数率比]$", s):
+        s += "数"
+    return s
+
+
+def _suffix(text: str, pos: int) -> tuple[str, int]:
+    """The noun after the unit: 增设400台以上**自动体外除颤器**; (noun, end)."""
+    i = pos + 1 if text.startswith("的", pos) else pos
+    stop = _SUFFIX_STOP.search(text, i)
+    j = stop.start() if stop else len(text)
+    nxt = _RX.search(text, i, j)
+    while nxt and not (nxt.group("unit") or nxt.group("pct")):
+        nxt = _RX.search(text, nxt.end(), j)
+    if nxt:
+        j = nxt.start()
+    if j - i > 30:
+        return "", pos
+    noun = _TRAIL.sub("", text[i:j])
+    return noun, i + len(noun)
+
+
+def _lead_skip(s: str) -> int:
+    """Characters of scope words / framing verbs at the start of ``s`` (kept out of the span)."""
+    cleaned = _clean_counts(s, per_capita=False)
+    return max(s.find(cleaned[:2]), 0) if cleaned else 0
+
+
+def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
+    start, end = m.span()
+    clause0 = _clause_start(norm, start)
+    r0 = max(clause0, prev_end)
+    if prev_end > clause0:
+        # 开设记忆门诊5个、相关专科病房6个: the next item starts after the 、.
+        comma = norm.find("、", prev_end, start)
+        r0 = comma + 1 if comma >= 0 else r0
+    while r0 < start and norm[r0] in "、和及与 ":
+        r0 += 1
+    r_core, pre_q = _strip_pre_qual(norm[r0:start])
+    post_q = next((q for q in _POST_QUAL if norm.startswith(q, end)), "")
+    end += len(post_q)
+    clause_text = norm[clause0:start]
+    aspire = next((a for a in _ASPIRE if a in clause_text), "")
+
+    span_start = start - len(pre_q)
+    v = _find_verb(r_core)
+    level = None
+    if v is not None and v[1] == len(r_core) and v[2] in _LEVEL_VERBS:
+        level = v[2]
+    subject = r_core[: -len(level)] if level else r_core
+    if v is not None and not pre_q:
+        # 至少配备1名: a bound word before the verb still bounds the number.
+        pre_q = next((q for q in _PRE_QUAL if r_core[: v[0]].endswith(q)), "")
+    if _RATE_END.search(_TRAIL.sub("", subject)):
+        # 签约率达60%: the whole subject is what is measured.
+        counts = _clean_counts(subject)
+        frames = [f for f in _VERB_RX.finditer(subject) if f.group() in _FRAME_VERBS]
+        verb = level or (frames[-1].group() if frames else "")
+        span_start = r0 + _lead_skip(subject)
+    else:
+        suffix, s_end = _suffix(norm, end)
+        counts, verb = "", ""
+        if v is not None:
+            verb = v[2]
+            between = _clean_counts(r_core[v[1] :], per_capita=False)
+            span_start = r0 + v[0]
+            if between.endswith("等"):
+                between = ""  # 市吉华医院等3个市属医院项目: examples, the noun follows
+            if between and suffix and _PER_CAPITA.match(between):
+                counts = _per_capita(between + suffix)
+                end = max(end, s_end)
+            elif between:
+                counts = _per_capita(between)
+            elif suffix:
+                counts = suffix
+                end = max(end, s_end)
+            else:
+                before = r_core[: v[0]]
+                counts = _clean_counts(before)
+                if counts:
+                    span_start = r0 + _lead_skip(before)
+        else:
+            carried = _find_verb(norm[clause0:r0])
+            verb = carried[2] if carried else ""
+            if suffix:
+                counts = suffix
+                end = max(end, s_end)
+            else:
+                counts = _clean_counts(r_core)
+                if counts:
+                    span_start = r0 + _lead_skip(r_core)
+        if not counts and norm.startswith("、", end):
+            counts = _borrowed_noun(norm, end + 1)
+    qual = [q for q in (aspire, pre_q, post_q or num.approx, num.range_q) if q]
+    return _Found(
+        num=num,
+        start=min(span_start, start - len(pre_q)),
+        end=end,
+        num_start=start,
+        counts=counts,
+        verb=verb,
+        qualifier="、".join(qual),
+        clause=clause0,
+    )
+
+
+def _borrowed_noun(text: str, pos: int) -> str:
+    """新增3个、更新改造20个社区卫生服务站: the first figure counts the shared noun."""
+    stop = min((i for i in (text.find(c, pos) for c in _CLAUSE_END) if i >= 0), default=len(text))
+    for m in _RX.finditer(text, pos, stop):
+        if m.group("unit"):
+            post = next((q for q in _POST_QUAL if text.startswith(q, m.end())), "")
+            return _suffix(text, m.end() + len(post))[0]
+    return ""
+
+
+def _pair_respectively(text: str, found: list[_Found]) -> None:
+    """``胸痛中心、创伤中心分别增至13家、14家``: give each figure its own subject."""
+    i = 0
+    while i < len(found):
+        f = found[i]
+        if "、" in f.counts and "分别" in text[f.clause : f.num_start]:
+            parts = f.counts.split("、")
+            run = found[i : i + len(parts)]
+            if len(run) == len(parts) and all(g.clause == f.clause and not g.counts for g in run[1:]):
+                tail = re.search(r"..(率|比例|占比)$", parts[-1])
+                for g, part in zip(run, parts, strict=True):
+                    if tail and not _RATE_END.search(part):
+                        part += tail.group()
+                    g.counts = part
+                i += len(parts)
+                continue
+        i += 1
