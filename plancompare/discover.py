@@ -209,7 +209,9 @@ def discover_themes(
         for c, idx in sorted(docs.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         if len(idx) >= min_size
     ]
-    words = _ctfidf([" ".join(_tokens(sections[i][1].text) for i in idx) for _, idx in clusters], top_words)
+    words = _ctfidf(
+        [" ".join(w for i in idx for w in _tokens(sections[i][1].text)) for _, idx in clusters], top_words
+    )
     themes = []
     for k, ((_, idx), top) in enumerate(zip(clusters, words, strict=True)):
         plans_in = [p for p in plan_ids if any(sections[i][0].id == p for i in idx)]

@@ -1,0 +1,258 @@
+"""Pipeline speed vs the raw encoder, cold vs warm cache, peak memory.
+
+    python benchmarks/speed.py                              # seeds, USE and e5
+    python benchmarks/speed.py --backends use --corpus 20   # + 20 real government work reports
+    python benchmarks/speed.py --profile                    # pyinstrument profile of the cold pipeline
+
+For each backend, in one run:
+
+1. **cold pipeline** — ``load_plans`` (read → clean → outline → metadata) then
+   ``PlanSet.coverage()`` with an empty cache in a temporary directory. Every
+   chunk the pipeline hands to the model is recorded.
+2. **raw encoder** — the model alone (``embedder._encode_chunks``) on exactly
+   those chunks, in the same batches. The model is loaded before both, so
+   neither pays for it.
+3. **overhead** = (cold pipeline − raw encoder) / raw encoder. Goal: < 10 %.
+   Also shown: time outside the model / time inside it within the pipeline
+   run itself, which does not drift when other jobs load the machine.
+4. **report, cold vs warm** — ``plancompare.write_report`` (or, until the
+   report package exists, coverage + section embeddings, which is what a report
+   computes) on a fresh ``PlanSet`` with a new empty cache, then again with a
+   fresh ``PlanSet`` on the now-filled cache.
+5. **memory** — ``tracemalloc`` peak of Python allocations during a warm
+   report (separate pass: tracing slows Python code, so it is not timed) and
+   the process's peak RSS (``resource.getrusage``), which includes the model
+   weights and numpy buffers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from plancompare.embed import get_embedder  # noqa: E402
+from plancompare.planset import PlanSet, load_plans  # noqa: E402
+
+SEEDS = ROOT / "seeds"
+CORPUS = Path("/work/shared/corpus/gov-work-reports-2022-2024")
+
+
+@dataclass
+class _Recorder:
+    """Wraps a backend's ``_encode_chunks``: records every batch and the time spent in the model."""
+
+    inner: Callable[..., Any]
+    batches: list[tuple[list[str], str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def __call__(self, texts: list[str], *, kind: str = "passage") -> Any:
+        t = time.perf_counter()
+        out = self.inner(texts, kind=kind)
+        self.seconds += time.perf_counter() - t
+        self.batches.append((list(texts), kind))
+        return out
+
+
+@dataclass
+class Result:
+    backend: str
+    plans: int
+    sections: int
+    sentences: int
+    chunks: int
+    chars: int
+    model_load: float
+    load: float
+    pipeline: float
+    in_model: float
+    raw: float
+    report_cold: float
+    report_warm: float
+    py_peak_mb: float
+    rss_mb: float
+
+    @property
+    def overhead(self) -> float:
+        """(pipeline − raw encoder run) / raw encoder run."""
+        return (self.pipeline - self.raw) / self.raw if self.raw else float("nan")
+
+    @property
+    def overhead_same_run(self) -> float:
+        """Time outside the model / time inside it, both within the pipeline run (robust to load drift)."""
+        return (self.pipeline - self.in_model) / self.in_model if self.in_model else float("nan")
+
+
+def corpus_files(n: int) -> list[Path]:
+    """``n`` real corpus files, spread evenly over the sorted list (deterministic)."""
+    if n <= 0 or not CORPUS.is_dir():
+        return []
+    files = sorted(CORPUS.glob("*/*/*.md")) + sorted(CORPUS.glob("*/*.md"))
+    step = max(1, len(files) // n)
+    return files[::step][:n]
+
+
+def _report(plans: PlanSet, out: Path) -> None:
+    """A full report, or what it computes when the report package is not installed."""
+    try:
+        from plancompare.report import write_report  # type: ignore[attr-defined]
+    except ImportError:
+        write_report = None
+    if write_report is not None:
+        try:
+            write_report(plans, out)
+            return
+        except Exception as e:  # noqa: BLE001 - a report bug must not hide the timing of the rest
+            print(f"  write_report failed ({type(e).__name__}: {e}); timing coverage + sections instead")
+    plans.coverage()
+    for p in plans:
+        plans.section_embeddings(p)
+
+
+def bench_backend(spec: str, files: list[Path], tmp: Path, *, profile: bool = False) -> Result:
+    emb = get_embedder(spec)
+    t = time.perf_counter()
+    emb._encode_chunks(["预热模型"], kind="passage")  # type: ignore[attr-defined]  # load weights once
+    model_load = time.perf_counter() - t
+
+    rec = _Recorder(emb._encode_chunks)  # type: ignore[attr-defined]
+    emb._encode_chunks = rec  # type: ignore[attr-defined]  # instance attribute shadows the method
+    profiler = _start_profiler() if profile else None
+    gc.collect()
+    t0 = time.perf_counter()
+    plans = load_plans(files, embedder=emb, cache_dir=tmp / f"cold-{spec}", show_progress=False)
+    t1 = time.perf_counter()
+    cov = plans.coverage()
+    t2 = time.perf_counter()
+    if profiler is not None:
+        profiler.stop()
+        print(profiler.output_text(unicode=True, color=False, show_all=False))
+    emb._encode_chunks = rec.inner  # type: ignore[attr-defined]
+
+    # the raw model on exactly the same chunks, same batches
+    gc.collect()
+    t = time.perf_counter()
+    for texts, kind in rec.batches:
+        rec.inner(texts, kind=kind)
+    raw = time.perf_counter() - t
+
+    from plancompare.coverage import plan_units
+
+    sentences = sum(len(plan_units(p, plan_part=plans.plan_part)) for p in plans)
+    sections = sum(len(plans.match_sections(p)) for p in plans)
+    chunks = [c for texts, _ in rec.batches for c in texts]
+    assert len(cov.plan_ids) == len(plans)
+
+    cold_dir = tmp / f"report-{spec}"
+    t = time.perf_counter()
+    _report(
+        PlanSet(list(plans), embedder=emb, cache_dir=cold_dir, show_progress=False), tmp / f"{spec}-cold.html"
+    )
+    report_cold = time.perf_counter() - t
+    t = time.perf_counter()
+    _report(
+        PlanSet(list(plans), embedder=emb, cache_dir=cold_dir, show_progress=False), tmp / f"{spec}-warm.html"
+    )
+    report_warm = time.perf_counter() - t
+
+    tracemalloc.start()
+    _report(
+        PlanSet(list(plans), embedder=emb, cache_dir=cold_dir, show_progress=False), tmp / f"{spec}-mem.html"
+    )
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+    return Result(
+        backend=emb.name,
+        plans=len(plans),
+        sections=sections,
+        sentences=sentences,
+        chunks=len(chunks),
+        chars=sum(len(c) for c in chunks),
+        model_load=model_load,
+        load=t1 - t0,
+        pipeline=t2 - t0,
+        in_model=rec.seconds,
+        raw=raw,
+        report_cold=report_cold,
+        report_warm=report_warm,
+        py_peak_mb=peak / 2**20,
+        rss_mb=rss,
+    )
+
+
+def _start_profiler():
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        sys.exit("--profile needs pyinstrument: pip install pyinstrument")
+    p = Profiler(interval=0.005)
+    p.start()
+    return p
+
+
+def print_table(results: list[Result]) -> None:
+    rows = [
+        ("plans / match sections / sentences", lambda r: f"{r.plans} / {r.sections} / {r.sentences}"),
+        ("chunks sent to the model (chars)", lambda r: f"{r.chunks} ({r.chars:,})"),
+        ("model load, once (s)", lambda r: f"{r.model_load:.2f}"),
+        ("load+clean+outline (s)", lambda r: f"{r.load:.2f}"),
+        ("cold pipeline: load → coverage (s)", lambda r: f"{r.pipeline:.2f}"),
+        ("  of which inside the model (s)", lambda r: f"{r.in_model:.2f}"),
+        ("raw encoder, same chunks (s)", lambda r: f"{r.raw:.2f}"),
+        ("pipeline sentences/s", lambda r: f"{r.sentences / r.pipeline:.0f}"),
+        ("raw encoder chunks/s", lambda r: f"{r.chunks / r.raw:.0f}" if r.raw else "-"),
+        ("pipeline / raw time", lambda r: f"{r.pipeline / r.raw:.3f}" if r.raw else "-"),
+        ("overhead vs raw encoder run (%)", lambda r: f"{100 * r.overhead:+.1f} %"),
+        ("overhead outside the model, same run (%)", lambda r: f"{100 * r.overhead_same_run:+.1f} %"),
+        ("report, cold cache (s)", lambda r: f"{r.report_cold:.2f}"),
+        ("report, warm cache (s)", lambda r: f"{r.report_warm:.2f}"),
+        ("peak Python allocations, warm report (MiB)", lambda r: f"{r.py_peak_mb:.0f}"),
+        ("peak RSS of the process so far (MiB)", lambda r: f"{r.rss_mb:.0f}"),
+    ]
+    w0 = max(len(name) for name, _ in rows)
+    cols = [r.backend for r in results]
+    w = max(14, *(len(c) for c in cols))
+    print(f"| {'':<{w0}} | " + " | ".join(f"{c:>{w}}" for c in cols) + " |")
+    print(f"|{'-' * (w0 + 2)}|" + "|".join("-" * (w + 1) + ":" for _ in cols) + "|")
+    for name, fn in rows:
+        print(f"| {name:<{w0}} | " + " | ".join(f"{fn(r):>{w}}" for r in results) + " |")
+
+
+def main(argv: list[str] | None = None) -> list[Result]:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--backends", default="use,e5", help="comma-separated backend specs (default: use,e5)")
+    ap.add_argument("--corpus", type=int, default=0, help="also load N real corpus files")
+    ap.add_argument(
+        "--profile", action="store_true", help="print a pyinstrument profile of the cold pipeline"
+    )
+    args = ap.parse_args(argv)
+    files = sorted(SEEDS.glob("*.txt")) + corpus_files(args.corpus)
+    print(f"{len(files)} files ({args.corpus} from the corpus); backends: {args.backends}", flush=True)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="plancompare-speed-") as d, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # same-region-year etc. are expected on the corpus
+        for spec in [s.strip() for s in args.backends.split(",") if s.strip()]:
+            print(f"… {spec}", flush=True)
+            results.append(bench_backend(spec, files, Path(d), profile=args.profile))
+    print()
+    print_table(results)
+    return results
+
+
+if __name__ == "__main__":
+    main()

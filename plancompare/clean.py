@@ -1,0 +1,356 @@
+"""Clean decoded plan text: web boilerplate, pinyin glosses, punctuation, damage, script.
+
+The cleaned text is what every span in a :class:`~plancompare.model.Plan`
+refers to. Two copies are kept with the *same length*: ``text`` (Simplified)
+and ``display_text`` (original script), so one span works for both.
+
+Punctuation convention: full-width ASCII variants (U+FF01–U+FF5E) become their
+ASCII forms — ``（一）`` → ``(一)``, ``，`` → ``,``, ``：`` → ``:``,
+``；`` → ``;`` — and the ideographic space becomes a plain space. CJK
+punctuation proper (``。、“”《》…—``) is kept. This is the convention the seed
+files already mostly use and the one :mod:`plancompare.outline` expects.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .model import PlanWarning
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{_CJK}]")
+DAMAGE = "\ufffd"
+
+# Pinyin syllable letters; a gloss must carry a tone mark or ü to count, so
+# real bracketed content like (AED) or (app) is never touched.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
+_GLOSS_RE = re.compile(f"[(（](?=[a-z{_TONED}]*[{_TONED}])[a-z{_TONED}]{{1,7}}[)）]")
+# Neutral-tone glosses carry no mark; only remove a few common ones right after a hanzi.
+_NEUTRAL_GLOSS_RE = re.compile(f"(?<=[{_CJK}])[(（](?:de|le|me|men|zi|ma|ne|ba|zhe|tou)[)）]")
+
+# What is left of a gloss whose hanzi was destroyed: "发展?jié)" → "发展?".
+_BROKEN_GLOSS_RE = re.compile(f"(?<=[?？\ufffd])(?=[a-z{_TONED}]*[{_TONED}])[a-z{_TONED}]{{1,7}}[)）]")
+_DAMAGE_CANDIDATE_RE = re.compile("[?？\ue000-\uf8ff\ufffd]+")
+_CLOSERS = set(" \t\n”’」』)）]】")
+
+# Full-width ASCII → ASCII, ideographic/no-break space → space (1:1, keeps length).
+_WIDTH_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_WIDTH_TABLE.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20})
+_WIDE_RE = re.compile("[\uff01-\uff5e\u3000\u00a0\u2002\u2003]")
+# Invisible characters that only confuse matching.
+_INVISIBLE_RE = re.compile("[\ufeff\u200b\u200c\u200d\u2060]")
+
+_SPAM_WORDS = (
+    "黄片", "无码", "有码", "东京热", "中文字幕", "婷婷", "五月天", "丁香", "少妇", "色情",
+    "成人视频", "偷拍", "自拍", "国产精品", "亚洲", "欧美", "av在线", "一本道", "人妻",
+)  # fmt: skip
+_BOILERPLATE_RES = [
+    ("navigation", re.compile(r"^(当前位置|您的位置|你的位置|您现在的位置|所在位置)\s*[:：]")),
+    ("date", re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日\s*(星期|周|礼拜)[一二三四五六日天]$")),
+    ("font-size", re.compile(r"(字号|字体)\s*[:：]?\s*[\[【]?\s*大\s*[\]】]?\s*[\[【]?\s*中")),
+    (
+        "publish-info",
+        re.compile(
+            r"^(发布时间|发布日期|发文日期|信息来源|来源|浏览次数|阅读次数|点击数|访问量)\s*[:：].{0,80}$"
+        ),
+    ),
+    (
+        "footer",
+        re.compile(r"ICP|公网安备|版权所有|Copyright|©|网站标识码|网站地图|许可证编号"),
+    ),
+    ("contact", re.compile(r"^(地址|电话|邮编|传真|联系电话|电子邮箱)\s*[:：].{0,80}$")),
+    ("greeting", re.compile(r"^(您好\s*[:：,，]|欢迎(来到|访问|光临))")),
+    (
+        "page-ui",
+        re.compile(
+            r"^[【\[]?(打印本页|打印|关闭窗口|关闭|返回顶部|收藏|分享到|上一篇|下一篇|扫一扫)[】\]]?(\s*[:：].*)?$"
+        ),
+    ),
+]
+_MAX_BOILERPLATE = 250  # longer lines are content
+_PAGE_TITLE_RE = re.compile(
+    r"^(?P<title>.{4,80}?)\s*[-_|—–]+\s*(?P<site>.{2,30}(人民政府|政府网|门户网站|网站|网|委员会|局))$"
+)
+_TITLE_WORDS_RE = re.compile(
+    r"工作要点|工作计划|工作报告|工作总结|工作方案|工作安排|行动计划|实施方案|规划|要点|计划"
+)
+_NUMBERED_RE = re.compile(
+    r"^\s*([(（]?[一二三四五六七八九十\d]+[)）、.．]|第[一二三四五六七八九十]+[章条部节])"
+)
+
+
+@dataclass
+class Cleaned:
+    """Result of :func:`clean_text`.
+
+    ``text`` (Simplified) and ``display_text`` (original script) have the same
+    length, so spans apply to both. ``removed_lines`` are the boilerplate lines
+    dropped, for inspection.
+    """
+
+    text: str
+    display_text: str
+    warnings: list[PlanWarning] = field(default_factory=list)
+    title_hint: str = ""
+    removed_lines: list[str] = field(default_factory=list)
+
+
+def clean_text(raw: str, *, path: str | Path = "", max_damage_warnings: int = 50) -> Cleaned:
+    """Clean decoded text into aligned Simplified / original-script copies.
+
+    >>> c = clean_text("當前位置: 首頁 / 政務公開\\n（一）加強醫(yī)療衛生服務。\\n")
+    >>> c.text
+    '(一)加强医疗卫生服务。'
+    >>> c.display_text
+    '(一)加強醫療衛生服務。'
+    >>> [w.kind for w in c.warnings]
+    ['boilerplate']
+    """
+    path = str(path)
+    warnings: list[PlanWarning] = []
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVISIBLE_RE.sub("", text)
+    text = _NEUTRAL_GLOSS_RE.sub("", _GLOSS_RE.sub("", text))
+    text = _BROKEN_GLOSS_RE.sub("", text)
+    text = _mark_damage(text)
+    if _WIDE_RE.search(text):
+        text = text.translate(_WIDTH_TABLE)
+    lines, removed, title_hint = _drop_boilerplate(text.split("\n"))
+    display = _tidy_lines(lines)
+    simplified = to_simplified(display)
+    if removed:
+        kinds = sorted({k for k, _ in removed})
+        warnings.append(
+            PlanWarning(
+                path,
+                "boilerplate",
+                f"removed {len(removed)} boilerplate line(s) ({', '.join(kinds)})",
+            )
+        )
+    warnings += _damage_warnings(simplified, display, path, max_damage_warnings)
+    if not title_hint:
+        title_hint = _find_title(simplified)
+    return Cleaned(
+        text=simplified,
+        display_text=display,
+        warnings=warnings,
+        title_hint=title_hint,
+        removed_lines=[line for _, line in removed],
+    )
+
+
+def has_cjk(text: str) -> bool:
+    """True if ``text`` contains at least one CJK ideograph."""
+    return _CJK_RE.search(text) is not None
+
+
+# --- Traditional → Simplified ------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _char_table() -> dict[int, str]:
+    """Single-character Traditional → Simplified table (first candidate) from OpenCC's data."""
+    import opencc
+
+    table: dict[int, str] = {}
+    source = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    for line in source.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) == 2 and len(parts[0]) == 1:
+            simp = parts[1].split(" ")[0]
+            if len(simp) == 1 and simp != parts[0]:
+                table[ord(parts[0])] = simp
+    return table
+
+
+_OPENCC_MAX_CHARS = 2_000_000
+
+
+@lru_cache(maxsize=1)
+def _trad_chars() -> frozenset[str]:
+    """Characters that have a different Simplified form (set tests beat a huge regex class)."""
+    return frozenset(chr(c) for c in _char_table())
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified with OpenCC, guaranteed to keep the length.
+
+    Only lines that contain Traditional characters go through OpenCC (fast
+    path for Simplified input); a line whose length OpenCC changes is converted
+    character by character instead. Texts longer than ``_OPENCC_MAX_CHARS``
+    use OpenCC's single-character table only (phrase conversion in pure Python
+    would take minutes on a 50 MB file).
+
+    >>> to_simplified("醫療衛生")
+    '医疗卫生'
+    """
+    table = _char_table()
+    trad = _trad_chars()
+    if trad.isdisjoint(text):
+        return text
+    if len(text) > _OPENCC_MAX_CHARS:
+        return text.translate(table)
+    out = []
+    for line in text.split("\n"):
+        if not trad.isdisjoint(line):
+            conv = _converter().convert(line)
+            if len(conv) != len(line):
+                conv = "".join(_converter().convert(ch) if ord(ch) in table else ch for ch in line)
+                if len(conv) != len(line):
+                    conv = line.translate(table)
+            line = conv
+        out.append(line)
+    return "\n".join(out)
+
+
+# --- damaged text --------------------------------------------------------------
+
+
+def _near_cjk(text: str, a: int, b: int, reach: int = 2) -> bool:
+    return _CJK_RE.search(text[max(0, a - reach) : a]) is not None or (
+        _CJK_RE.search(text[b : b + reach]) is not None
+    )
+
+
+def _mark_damage(text: str) -> str:
+    """Replace damaged runs with U+FFFD of the same length.
+
+    Damage: private-use characters, U+FFFD, ``??`` runs inside CJK text, and a
+    single ASCII ``?`` wedged into CJK text (not one ending a question, which
+    is followed by a space, line end or closing quote). A single full-width
+    ``？`` is a real question mark and is left alone.
+    """
+
+    def repl(m: re.Match[str]) -> str:
+        run = m.group()
+        a, b = m.span()
+        if any(c not in "?？" for c in run):
+            return DAMAGE * len(run)
+        if not _near_cjk(text, a, b):
+            return run
+        if len(run) >= 2:
+            return DAMAGE * len(run)
+        if run == "?" and b < len(text) and text[b] not in _CLOSERS:
+            return DAMAGE
+        return run
+
+    return _DAMAGE_CANDIDATE_RE.sub(repl, text)
+
+
+def _damage_warnings(text: str, display: str, path: str, limit: int) -> list[PlanWarning]:
+    out: list[PlanWarning] = []
+    runs = [m.span() for m in re.finditer(f"{DAMAGE}+", text)]
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    import bisect
+
+    for a, b in runs[:limit]:
+        line_no = bisect.bisect_right(line_starts, a)
+        snippet = display[max(0, a - 12) : b + 12].replace("\n", " ")
+        out.append(
+            PlanWarning(
+                path,
+                "damaged-text",
+                f"line {line_no}: {b - a} unreadable character(s) (encoding damage) in …{snippet}…",
+                span=(a, b),
+            )
+        )
+    if len(runs) > limit:
+        out.append(PlanWarning(path, "damaged-text", f"{len(runs) - limit} more damaged span(s) not listed"))
+    return out
+
+
+# --- boilerplate ---------------------------------------------------------------
+
+
+def _is_spam(simp: str) -> bool:
+    low = simp.lower()
+    return sum(1 for w in _SPAM_WORDS if w.lower() in low) >= 2
+
+
+def _classify(line: str) -> str | None:
+    """Boilerplate kind of one line (already Simplified), or None if it is content."""
+    s = line.strip()
+    if not s or len(s) > _MAX_BOILERPLATE:
+        return None
+    if _is_spam(s):
+        return "spam"
+    # Boilerplate is not written in sentences; content lines end with 。.
+    if "。" in s:
+        return None
+    for kind, rx in _BOILERPLATE_RES:
+        if rx.search(s):
+            return kind
+    return None
+
+
+def _drop_boilerplate(lines: list[str]) -> tuple[list[str], list[tuple[str, str]], str]:
+    table = _char_table()
+    kept: list[str] = []
+    removed: list[tuple[str, str]] = []
+    title_hint = ""
+    trad = _trad_chars()
+    simp_lines = [
+        line.translate(table) if len(line) <= _MAX_BOILERPLATE and not trad.isdisjoint(line) else line
+        for line in lines
+    ]
+    first = next((i for i, s in enumerate(simp_lines) if s.strip()), None)
+    for i, (line, simp) in enumerate(zip(lines, simp_lines, strict=True)):
+        kind = _classify(simp)
+        if kind is None and i == first:
+            # A browser page title "T-Site" whose T is repeated below as the real title.
+            m = _PAGE_TITLE_RE.match(simp.strip())
+            if m and any(s.strip() == m.group("title") for s in simp_lines[i + 1 : i + 15]):
+                kind = "page-title"
+                title_hint = m.group("title")
+        if kind is None:
+            kept.append(line)
+        else:
+            removed.append((kind, line.strip()))
+    return kept, removed, title_hint
+
+
+def _tidy_lines(lines: list[str]) -> str:
+    """Strip trailing spaces, collapse blank-line runs, drop leading/trailing blank lines."""
+    out: list[str] = []
+    blank = False
+    for line in lines:
+        line = line.rstrip()
+        if not line.strip():
+            blank = bool(out)
+            continue
+        if blank:
+            out.append("")
+            blank = False
+        out.append(line)
+    return "\n".join(out)
+
+
+def _find_title(text: str, *, max_lines: int = 40) -> str:
+    """A document title among the first lines: short, not a sentence, names a doc type.
+
+    A title proper (``2022年深圳市卫生健康工作要点``) is preferred to the title of
+    a covering notice (``…关于印发…的通知``).
+    """
+    notice = ""
+    for raw in text.split("\n")[:max_lines]:
+        s = raw.strip().strip("#*").strip()
+        if not (4 <= len(s) <= 60) or s[-1] in "。,;:!?、" or _NUMBERED_RE.match(s):
+            continue
+        if s.count(",") or s.count("。"):
+            continue
+        if _TITLE_WORDS_RE.search(s):
+            if "通知" in s or "关于" in s:
+                notice = notice or s
+                continue
+            return s.strip("《》")
+    return notice

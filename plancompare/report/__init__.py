@@ -1,0 +1,106 @@
+"""Gap reports: HTML (one self-contained file), Markdown, JSON, Excel and CSV.
+
+>>> import plancompare as pc
+>>> plans = pc.load_plans("seeds")                           # doctest: +SKIP
+>>> pc.write_report(plans, "report.html")                    # doctest: +SKIP
+PosixPath('report.html')
+>>> pc.write_report(plans, "gaps.md", baseline="深圳市 2025")  # doctest: +SKIP
+
+All formats render the same collected data (:func:`~plancompare.report.data.collect`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..coverage import Coverage
+    from ..model import Plan
+    from ..planset import PlanSet
+
+__all__ = ["FORMATS", "write_report"]
+
+FORMATS = {
+    ".html": "html",
+    ".htm": "html",
+    ".md": "md",
+    ".markdown": "md",
+    ".json": "json",
+    ".xlsx": "xlsx",
+    ".csv": "csv",
+}
+
+
+def write_report(
+    plans_or_planset: PlanSet | Iterable[Plan] | str | os.PathLike[str],
+    out_path: str | os.PathLike[str],
+    *,
+    coverage: Coverage | None = None,
+    themes: Any = None,
+    baseline: str | None = None,
+    fmt: str | None = None,
+    discovery: bool = True,
+    figure: bool = True,
+    title: str = "",
+) -> Path:
+    """Write a gap report and return its path.
+
+    plans_or_planset: a :class:`~plancompare.planset.PlanSet`, a list of
+        :class:`~plancompare.model.Plan`, or a directory / file path to load.
+    coverage: reuse a computed :class:`~plancompare.coverage.Coverage`
+        (otherwise it is computed for ``themes``, the built-in taxonomy by default).
+    baseline: plan id or label; gap tables then compare every plan with it
+        instead of every pair.
+    fmt: ``"html"``, ``"md"``, ``"json"``, ``"xlsx"`` or ``"csv"``; by default
+        taken from the extension of ``out_path``.
+    discovery: cluster sections to list themes present in some plans only.
+    figure: embed the matplotlib heatmap PNG in the HTML report.
+
+    >>> write_report(plans, "out/report.json", baseline="深圳市 2025")   # doctest: +SKIP
+    PosixPath('out/report.json')
+    """
+    from ..planset import PlanSet, load_plans
+    from .data import collect
+
+    out = Path(out_path)
+    kind = (fmt or FORMATS.get(out.suffix.lower(), "")).lower().lstrip(".")
+    kind = {"htm": "html", "markdown": "md"}.get(kind, kind)
+    if kind not in set(FORMATS.values()):
+        raise ValueError(
+            f"{out}: unknown report format {fmt or out.suffix or '(no extension)'!r}; "
+            "use .html, .md, .json, .xlsx or .csv"
+        )
+    if isinstance(plans_or_planset, PlanSet):
+        planset = plans_or_planset
+    elif isinstance(plans_or_planset, str | os.PathLike):
+        planset = load_plans(plans_or_planset)
+    else:
+        planset = PlanSet(plans_or_planset)
+    data = collect(
+        planset, coverage=coverage, themes=themes, baseline=baseline, discovery=discovery, title=title
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "html":
+        from .html import render_html
+
+        out.write_text(render_html(data, coverage=data.source, figure=figure), encoding="utf-8")
+    elif kind == "md":
+        from .markdown import render_markdown
+
+        out.write_text(render_markdown(data), encoding="utf-8")
+    elif kind == "json":
+        from .jsonout import render_json
+
+        out.write_text(render_json(data), encoding="utf-8")
+    elif kind == "xlsx":
+        from .tables import write_xlsx
+
+        write_xlsx(data, out)
+    else:
+        from .tables import write_csv
+
+        write_csv(data, out)
+    return out

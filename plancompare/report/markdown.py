@@ -1,0 +1,195 @@
+"""Render a :class:`~plancompare.report.data.ReportData` as compact Markdown (for pasting into notes or issues)."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from .data import ReportData
+
+_MARK = {"covered": "●", "mentioned": "◐", "missing": "·"}
+
+
+def _cell(text: object) -> str:
+    """A table cell: no pipes or newlines."""
+    return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _table(header: list[str], rows: list[list[object]]) -> list[str]:
+    out = ["| " + " | ".join(_cell(h) for h in header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(_cell(c) for c in r) + " |" for r in rows]
+    return out + [""]
+
+
+def _sec(plan_id: str, section: str, anchor: str) -> str:
+    return f"[§{section}](#{anchor})" if anchor else ""
+
+
+def render_markdown(data: ReportData) -> str:
+    """The report as Markdown; section links point at the appendix headings' anchors.
+
+    >>> print(render_markdown(collect(plans))[:40])   # doctest: +SKIP
+    # Plan comparison: 5 plans × 57 themes
+    """
+    m = data.methods
+    lines = [
+        f"# {data.title}",
+        "",
+        f"Generated {data.generated} · plancompare {m['plancompare_version']} · backend `{m['backend']}`"
+        + ("" if m["calibrated"] else " (uncalibrated thresholds)")
+        + f" · plan part: {m['plan_part']}"
+        + (f" · baseline: {m['baseline']}" if m["baseline"] else ""),
+        "",
+    ]
+    lines += [f"> {n}" for n in data.notes] + ([""] if data.notes else [])
+    lines += ["## Plans", ""]
+    lines += _table(
+        ["label", "region", "level", "year", "type", "parts/items", "file", "sha256"],
+        [
+            [
+                p["label"],
+                p["region"],
+                p["admin_level"],
+                p["year"] or "",
+                p["doc_type"],
+                f"{p['parts']}/{p['items']}",
+                os.path.basename(p["file"]),
+                p["sha256"][:12],
+            ]
+            for p in data.plans
+        ],
+    )
+    lines += ["## Theme coverage", "", "● covered · ◐ mentioned · `·` missing", ""]
+    lines += _table(
+        ["theme", *[p["label"] for p in data.plans]],
+        [[r["theme"], *[_MARK[c["level"]] for c in r["cells"]]] for r in data.heatmap]
+        + [
+            [
+                "**covered/mentioned/missing**",
+                *[f"{s['covered']}/{s['mentioned']}/{s['missing']}" for s in data.summary],
+            ]
+        ],
+    )
+    lines += ["## Gaps between plans", ""]
+    if data.pair_counts:
+        labels = data.pair_counts["labels"]
+        lines += ["Gap counts (row covers, column does not):", ""]
+        lines += _table(
+            ["", *labels], [[labels[i], *row] for i, row in enumerate(data.pair_counts["counts"])]
+        )
+    for pair in data.pairs:
+        lines += [f"### {pair['a_label']} vs {pair['b_label']} ({len(pair['gaps'])} gaps)", ""]
+        if not pair["gaps"]:
+            lines += ["No gaps.", ""]
+            continue
+        lines += _table(
+            ["theme", "covered by", "other", "evidence"],
+            [
+                [
+                    g["theme"],
+                    g["covered_by"],
+                    f"{g['other']}: {g['other_level']}",
+                    f"{g['evidence']} {_sec(g['covered_by_id'], g['section'], g['anchor'])}",
+                ]
+                for g in pair["gaps"]
+            ],
+        )
+    lines += ["## Unique to one plan", ""]
+    for u in data.unique:
+        names = ", ".join(
+            f"{r['theme']} ({_sec(u['plan_id'], r['section'], r['anchor'])})" for r in u["themes"]
+        )
+        lines.append(f"- **{u['plan']}**: {names or 'none'}")
+    lines.append("")
+    if data.discovered:
+        lines += ["## Discovered themes present in some plans only", ""]
+        lines += _table(
+            ["cluster", "in", "not in", "sections"],
+            [
+                [
+                    t["label"],
+                    ", ".join(t["plans"]),
+                    ", ".join(t["missing_from"]),
+                    "; ".join(f"{s['plan']} §{s['section']} {s['heading']}" for s in t["sections"][:6])
+                    + (" …" if len(t["sections"]) > 6 else ""),
+                ]
+                for t in data.discovered
+            ],
+        )
+    if data.targets:
+        lines += [
+            "## Quantitative targets by theme",
+            "",
+            "*(achieved)* marks review figures, not commitments.",
+            "",
+        ]
+        rows = []
+        for t in data.targets:
+            per = {pp["plan_id"]: pp["targets"] for pp in t["plans"]}
+            rows.append(
+                [
+                    t["theme"],
+                    *[
+                        "; ".join(
+                            x["text"] + (" *(achieved)*" if x["kind"] == "achieved" else "")
+                            for x in per.get(p["id"], [])
+                        )
+                        for p in data.plans
+                    ],
+                ]
+            )
+        lines += _table(["theme", *[p["label"] for p in data.plans]], rows)
+    for tl in data.timelines:
+        lines += [f"## Change over time: {tl['region']} ({' → '.join(tl['plans'])})", ""]
+        lines += _table(
+            ["theme", "change", "levels", "after"],
+            [
+                [
+                    c["theme"],
+                    c["change"],
+                    f"{c['before_level']} → {c['after_level']}",
+                    c["after_evidence"] or c["before_evidence"],
+                ]
+                for c in tl["changes"]
+            ],
+        )
+    th = m["thresholds"] or {}
+    lines += [
+        "## Methods",
+        "",
+        f"- backend: `{m['backend']}` — {m['model']}",
+        f"- thresholds ({'calibrated' if m['calibrated'] else 'NOT calibrated'}, {m['threshold_source']}): "
+        + ", ".join(
+            f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
+            for k, v in th.items()
+            if k not in ("calibrated", "source")
+        ),
+        f"- themes: {m['themes']} from {m['theme_source']}",
+        f"- plan part: {m['plan_part']}; date: {m['date']}; plancompare {m['plancompare_version']}",
+        "- input files:",
+        *[f"  - `{f['path']}` sha256 `{f['sha256']}`" for f in m["files"]],
+        "",
+        "## Warnings from loading",
+        "",
+    ]
+    lines += [f"- **not loaded** `{f['path']}`: {f['problem']}" for f in data.failed]
+    counts: dict[tuple[str, str], int] = {}
+    for w in data.warnings:
+        counts[(w["path"], w["kind"])] = counts.get((w["path"], w["kind"]), 0) + 1
+    lines += [f"- `{os.path.basename(p)}`: {k} × {n}" for (p, k), n in counts.items()]
+    if not data.failed and not counts:
+        lines.append("None.")
+    # only the sections this Markdown links to (the HTML also links every heatmap cell)
+    linked = set(re.findall(r"\]\(#(sec-[^)]+)\)", "\n".join(lines)))
+    lines += ["", "## Section texts", ""]
+    for s in data.sections:
+        if s["anchor"] not in linked:
+            continue
+        lines += [
+            f'<a id="{s["anchor"]}"></a>',
+            f"**{s['plan']} §{s['section']}** {' › '.join(s['path'])}",
+            "",
+        ]
+        lines += ["> " + ln if ln.strip() else ">" for ln in s["text"].strip().splitlines()]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
