@@ -31,6 +31,8 @@ class CoverageThresholds:
     semantic_only: score a sentence without any keyword needs to count as a commitment (paraphrase).
     semantic_mention: score that makes a theme "mentioned" without a keyword.
     keyword_bonus: added to a keyword sentence's score when ranking evidence.
+    list_penalty: subtracted when the keyword only appears inside an enumeration (A、B、C等).
+    keyword_repeats: this many keyword occurrences in one sentence make it a commitment (0 = off).
     min_sections_for_repeat: a keyword in this many different items makes the theme covered (0 = off).
     match: cosine above which two sections are counterparts.
     calibrated: whether these came from labelled data for this backend.
@@ -40,6 +42,8 @@ class CoverageThresholds:
     semantic_only: float = 0.65
     semantic_mention: float = 0.55
     keyword_bonus: float = 0.2
+    list_penalty: float = 0.0
+    keyword_repeats: int = 0
     min_sections_for_repeat: int = 2
     match: float = 0.55
     calibrated: bool = False

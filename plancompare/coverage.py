@@ -11,9 +11,10 @@ The level follows from calibrated, per-backend thresholds
 (``calibration.CoverageThresholds``):
 
 * **covered** — a sentence in an item (not the preamble) is specifically about
-  the theme: it has a keyword and semantic score ≥ ``keyword_sentence``, or a
-  keyword in the item's lead phrase (its heading), or, with no keyword at all,
-  semantic score ≥ ``semantic_only`` (a paraphrase);
+  the theme: it has a keyword and its sentence or keyword clause scores ≥
+  ``keyword_sentence``, or a keyword in the item's lead phrase (its heading),
+  or the theme's keywords recur ``keyword_repeats`` times in the sentence, or,
+  with no keyword at all, semantic score ≥ ``semantic_only`` (a paraphrase);
 * **mentioned** — a keyword appears only in passing (below those bars, or only
   in the preamble / general requirements), or the semantic score reaches
   ``semantic_mention``;
@@ -23,6 +24,7 @@ The level follows from calibrated, per-backend thresholds
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -368,10 +370,10 @@ def compute_coverage(
     """
     signals = theme_signals(plans, themes, encode, plan_part=plan_part)
     cells: dict[tuple[str, str], ThemeCoverage] = {}
-    for plan, (units, sem, kw) in zip(plans, signals, strict=True):
+    for plan, sig in zip(plans, signals, strict=True):
         for ti, theme in enumerate(themes):
             cells[(plan.id, theme.name)] = decide(
-                plan.id, theme, units, sem[:, ti], kw[ti], thresholds, extract_targets, max_evidence
+                plan.id, theme, sig, ti, thresholds, extract_targets, max_evidence
             )
     return Coverage(
         plan_ids=[p.id for p in plans],
@@ -384,17 +386,58 @@ def compute_coverage(
     )
 
 
+@dataclass(frozen=True)
+class PlanSignals:
+    """Everything coverage needs about one plan, computed once (calibration sweeps reuse it).
+
+    ``sem``: units × themes, best cosine of the sentence with the theme's queries.
+    ``kw[t][u]``: keywords of theme ``t`` found in unit ``u``.
+    ``clause_sem``: units × themes, best cosine of the *clause* holding a keyword
+    (-1 where no keyword): long sentences chain several actions, and the clause
+    says whether this one is about the theme.
+    ``listed``: units × themes, True when every keyword hit sits in an enumeration
+    (``A、B、C等``) — a passing mention rather than an action.
+    """
+
+    units: list[Unit]
+    sem: np.ndarray
+    kw: list[list[tuple[str, ...]]]
+    clause_sem: np.ndarray
+    listed: np.ndarray
+    has_kw: np.ndarray  # units × themes
+    kw_count: np.ndarray  # units × themes: keyword occurrences
+    context: np.ndarray  # per unit
+    heading: np.ndarray  # per unit
+    section_index: np.ndarray  # per unit: which section it belongs to
+
+
+_CLAUSE = re.compile(r"[^,，;；:：。！？!?]+")
+
+
+def _keyword_clauses(text: str, keywords: tuple[str, ...]) -> list[str]:
+    return [m.group().strip() for m in _CLAUSE.finditer(text) if any(k in m.group() for k in keywords)]
+
+
+def _in_list(text: str, keywords: tuple[str, ...]) -> bool:
+    for k in keywords:
+        start = 0
+        while (i := text.find(k, start)) >= 0:
+            before = text[i - 1] if i else ""
+            after = text[i + len(k)] if i + len(k) < len(text) else ""
+            if before != "、" and after not in ("、", "等"):
+                return False
+            start = i + 1
+    return True
+
+
 def theme_signals(
     plans: Sequence[Plan],
     themes: Sequence[Theme],
     encode: EncodeFn,
     *,
     plan_part: Literal["plan", "all"] = "plan",
-) -> list[tuple[list[Unit], np.ndarray, list[list[tuple[str, ...]]]]]:
-    """Per plan: its units, the units × themes semantic matrix, and keyword hits per theme × unit.
-
-    Exposed separately so calibration can sweep thresholds without re-embedding.
-    """
+) -> list[PlanSignals]:
+    """Per plan: its units and their lexical and semantic signals for every theme."""
     queries: list[str] = []
     owner: list[int] = []
     for ti, t in enumerate(themes):
@@ -403,72 +446,113 @@ def theme_signals(
             owner.append(ti)
     q_emb = encode(queries, "query") if queries else np.zeros((0, 1), np.float32)
     owner_arr = np.asarray(owner)
+    cols_of = [np.flatnonzero(owner_arr == ti) for ti in range(len(themes))]
     all_units = [plan_units(p, plan_part=plan_part) for p in plans]
     flat = [u.text for units in all_units for u in units]
-    u_emb = (
-        encode(flat, "passage") if flat else np.zeros((0, q_emb.shape[1] if q_emb.size else 1), np.float32)
-    )
+    dim = q_emb.shape[1] if q_emb.size else 1
+    u_emb = encode(flat, "passage") if flat else np.zeros((0, dim), np.float32)
+    # keyword hits and their clauses, for all plans at once so clauses embed in one batch
+    kws = [
+        [[tuple(k for k in t.keywords if k and k in u.text) for u in units] for t in themes]
+        for units in all_units
+    ]
+    clause_texts: dict[str, int] = {}
+    wanted: list[list[tuple[int, int, list[str]]]] = []
+    for units, kw in zip(all_units, kws, strict=True):
+        w = []
+        for ti in range(len(themes)):
+            for ui, hit in enumerate(kw[ti]):
+                if hit:
+                    cl = _keyword_clauses(units[ui].text, hit)
+                    for c in cl:
+                        clause_texts.setdefault(c, len(clause_texts))
+                    w.append((ui, ti, cl))
+        wanted.append(w)
+    c_emb = encode(list(clause_texts), "passage") if clause_texts else np.zeros((0, dim), np.float32)
     out = []
     pos = 0
-    for units in all_units:
+    for units, kw, w in zip(all_units, kws, wanted, strict=True):
         e = u_emb[pos : pos + len(units)]
         pos += len(units)
         sim = e @ q_emb.T if len(units) else np.zeros((0, len(queries)), np.float32)
         sem = np.full((len(units), len(themes)), -1.0, np.float32)
-        for ti in range(len(themes)):
-            cols = np.flatnonzero(owner_arr == ti)
+        for ti, cols in enumerate(cols_of):
             if len(cols) and len(units):
                 sem[:, ti] = sim[:, cols].max(axis=1)
-        kw = [[tuple(k for k in t.keywords if k and k in u.text) for u in units] for t in themes]
-        out.append((units, sem, kw))
+        clause_sem = np.full_like(sem, -1.0)
+        listed = np.zeros(sem.shape, dtype=bool)
+        for ui, ti, cl in w:
+            if cl and len(cols_of[ti]):
+                rows = c_emb[[clause_texts[c] for c in cl]]
+                clause_sem[ui, ti] = float((rows @ q_emb[cols_of[ti]].T).max())
+            listed[ui, ti] = _in_list(units[ui].text, kw[ti][ui])
+        has_kw = np.array([[bool(kw[ti][ui]) for ti in range(len(themes))] for ui in range(len(units))], bool)
+        sec_ids = {sid: i for i, sid in enumerate(dict.fromkeys(u.section_id for u in units))}
+        out.append(
+            PlanSignals(
+                units,
+                sem,
+                kw,
+                clause_sem,
+                listed,
+                has_kw.reshape(len(units), len(themes)),
+                np.array(
+                    [
+                        [sum(u.text.count(k) for k in kw[ti][ui]) for ti in range(len(themes))]
+                        for ui, u in enumerate(units)
+                    ],
+                    int,
+                ).reshape(len(units), len(themes)),
+                np.array([u.context for u in units], bool),
+                np.array([u.heading for u in units], bool),
+                np.array([sec_ids[u.section_id] for u in units], int),
+            )
+        )
     return out
 
 
 def decide(
     plan_id: str,
     theme: Theme,
-    units: Sequence[Unit],
-    sem: np.ndarray,
-    kw: Sequence[tuple[str, ...]],
+    sig: PlanSignals,
+    ti: int,
     th: CoverageThresholds,
     extract_targets: Callable[[str, int, str], list[Target]] | None = None,
     max_evidence: int = 3,
+    *,
+    with_evidence: bool = True,
 ) -> ThemeCoverage:
-    """The level of one plan × theme from its units' signals (see module docstring)."""
-    covering: list[int] = []
-    mentioning: list[int] = []
-    for i, u in enumerate(units):
-        s = float(sem[i])
-        has_kw = bool(kw[i])
-        if not u.context and (
-            (has_kw and (s >= th.keyword_sentence or u.heading)) or (not has_kw and s >= th.semantic_only)
-        ):
-            covering.append(i)
-        elif has_kw or s >= th.semantic_mention:
-            mentioning.append(i)
-    # a theme whose keyword recurs in several item sentences is a commitment, not a passing word
-    if not covering:
-        item_hits = [i for i, u in enumerate(units) if kw[i] and not u.context]
-        if (
-            len({units[i].section_id for i in item_hits}) >= th.min_sections_for_repeat
-            and th.min_sections_for_repeat
-        ):
-            covering = item_hits
+    """The level of one plan × theme (column ``ti`` of ``sig``), see the module docstring."""
+    units, sem, kw = sig.units, sig.sem[:, ti], sig.kw[ti]
+    has_kw, listed = sig.has_kw[:, ti], sig.listed[:, ti]
+    strength = np.maximum(sem, sig.clause_sem[:, ti]) - th.list_penalty * listed
+    in_item = ~sig.context
+    cover = in_item & (
+        (has_kw & ((strength >= th.keyword_sentence) | sig.heading)) | (~has_kw & (sem >= th.semantic_only))
+    )
+    mention = ~cover & (has_kw | (sem >= th.semantic_mention))
+    # a keyword that recurs in several items is a commitment, not a passing word
+    if not cover.any() and th.min_sections_for_repeat:
+        hits = has_kw & in_item & ~listed
+        if np.unique(sig.section_index[hits]).size >= th.min_sections_for_repeat:
+            cover = hits
+    covering = np.flatnonzero(cover).tolist()
+    mentioning = np.flatnonzero(mention).tolist()
     if covering:
-        level = "covered"
-        chosen = covering
+        level, chosen = "covered", covering
     elif mentioning:
-        level = "mentioned"
-        chosen = mentioning
+        level, chosen = "mentioned", mentioning
     else:
         return ThemeCoverage(plan_id, theme.name, "missing", float(sem.max()) if len(sem) else 0.0)
+    if not with_evidence:
+        return ThemeCoverage(plan_id, theme.name, level, 0.0)  # type: ignore[arg-type]
 
-    def rank(i: int) -> tuple[float, int]:
-        return (-(float(sem[i]) + (th.keyword_bonus if kw[i] else 0.0)), i)
+    def weight(i: int) -> float:
+        return float(strength[i]) + (th.keyword_bonus if kw[i] else 0.0)
 
-    best = sorted(chosen, key=rank)[:max_evidence]
+    best = sorted(chosen, key=lambda i: (-weight(i), i))[:max_evidence]
     evidence = tuple(
-        Evidence(plan_id, units[i].section_id, units[i].text, units[i].span, float(sem[i]), units[i].part)  # type: ignore[arg-type]
+        Evidence(plan_id, units[i].section_id, units[i].text, units[i].span, weight(i), units[i].part)  # type: ignore[arg-type]
         for i in best
     )
     targets: list[Target] = []
@@ -480,7 +564,7 @@ def decide(
             kind = "achieved" if u.part == "review" else "target"
             for t in extract_targets(u.text, u.span[0], kind):
                 targets.append(_with_place(t, plan_id, u.section_id))
-    score = max(float(sem[i]) + (th.keyword_bonus if kw[i] else 0.0) for i in chosen)
+    score = max(weight(i) for i in chosen)
     return ThemeCoverage(plan_id, theme.name, level, score, evidence, tuple(targets))  # type: ignore[arg-type]
 
 

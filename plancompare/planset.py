@@ -199,7 +199,7 @@ class PlanSet(Sequence[Plan]):
 
         themes = builtin_themes()
         sig = coverage.theme_signals(self._plans[:5], themes, self.encode, plan_part=self.plan_part)
-        return np.concatenate([s.ravel() for _, s, _ in sig]) if sig else np.zeros(0)
+        return np.concatenate([s.sem.ravel() for s in sig]) if sig else np.zeros(0)
 
     # -- analysis ---------------------------------------------------------------
     def compare(self, a: Plan | str, b: Plan | str, *, threshold: float | None = None) -> match.Comparison:

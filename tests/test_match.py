@@ -36,7 +36,7 @@ def test_comparison_partitions_sections(seed_planset):
 
 
 def test_labelled_pairs_mostly_rank_first(seed_planset, labels_dir):
-    pairs = yaml.safe_load((labels_dir / "pairs.yaml").read_text(encoding="utf-8"))
+    pairs = yaml.safe_load((labels_dir / "labels" / "pairs.yaml").read_text(encoding="utf-8"))
     pairs = pairs["pairs"] if isinstance(pairs, dict) else pairs
     hits = total = 0
     for p in pairs:
