@@ -42,19 +42,19 @@ from plancompare.themes import builtin_themes  # noqa: E402
 LABELS = ROOT / "tests" / "data" / "labels"
 # 2.0 = "never" (cosines are ≤ 1): lets the search switch a rule off.
 GRID = {
-    "keyword_sentence": calibration.frange(0.1, 0.7, 0.05),
-    "semantic_only": [0.6, 0.65, 0.7, 0.75, 0.8, 0.9, 2.0],
-    "semantic_mention": [0.5, 0.6, 0.7, 0.8, 2.0],
-    "min_sections_for_repeat": [0, 2, 3],
-    "list_penalty": [0.0, 0.05, 0.1],
-    "keyword_repeats": [0, 3],
+    "keyword_sentence": calibration.frange(0.3, 0.7, 0.05),
+    "semantic_only": [0.65, 0.7, 0.75, 0.8, 2.0],
+    "semantic_mention": [0.5, 0.6, 0.7, 2.0],
+    "min_sections_for_repeat": [2],
+    "list_penalty": [0.0, 0.1],
+    "keyword_repeats": [0, 2, 3],
 }
 GRID_E5 = {
     **GRID,
     "keyword_sentence": calibration.frange(0.76, 0.9, 0.02),
-    "semantic_only": calibration.frange(0.84, 0.94, 0.02) + [2.0],
-    "semantic_mention": [0.82, 0.85, 0.88, 0.91, 2.0],
-    "list_penalty": [0.0, 0.02, 0.04],
+    "semantic_only": [0.86, 0.88, 0.9, 0.92, 2.0],
+    "semantic_mention": [0.84, 0.87, 0.9, 2.0],
+    "list_penalty": [0.0, 0.03],
 }
 
 

@@ -48,7 +48,14 @@ from plancompare.embed import get_embedder  # noqa: E402
 from plancompare.planset import PlanSet, load_plans  # noqa: E402
 
 SEEDS = ROOT / "seeds"
-CORPUS = Path("/work/shared/corpus/gov-work-reports-2022-2024")
+CORPUS = next(
+    (
+        c / "corpus" / "gov-work-reports-2022-2024"
+        for c in (Path(__file__).resolve().parents[2] / "shared", Path("/work/shared"))
+        if (c / "corpus" / "gov-work-reports-2022-2024").is_dir()
+    ),
+    Path("/work/shared/corpus/gov-work-reports-2022-2024"),
+)
 
 
 @dataclass

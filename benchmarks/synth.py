@@ -31,7 +31,14 @@ from plancompare.outline import parse_outline  # noqa: E402
 from plancompare.sentences import split_sentences  # noqa: E402
 
 SEEDS = ROOT / "seeds"
-CORPUS = Path("/work/shared/corpus/gov-work-reports-2022-2024")
+CORPUS = next(
+    (
+        c / "corpus" / "gov-work-reports-2022-2024"
+        for c in (Path(__file__).resolve().parents[2] / "shared", Path("/work/shared"))
+        if (c / "corpus" / "gov-work-reports-2022-2024").is_dir()
+    ),
+    Path("/work/shared/corpus/gov-work-reports-2022-2024"),
+)
 YEARS = tuple(range(2019, 2027))
 _SEED_PLACES = re.compile(
     "深圳市龙岗区|深圳市|深圳|龙岗区|龙岗|东莞市|东莞|厦门市翔安区|厦门市|厦门|翔安区|翔安|全市|全区"

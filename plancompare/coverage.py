@@ -527,8 +527,9 @@ def decide(
     has_kw, listed = sig.has_kw[:, ti], sig.listed[:, ti]
     strength = np.maximum(sem, sig.clause_sem[:, ti]) - th.list_penalty * listed
     in_item = ~sig.context
+    dense = sig.kw_count[:, ti] >= th.keyword_repeats if th.keyword_repeats else np.zeros_like(has_kw)
     cover = in_item & (
-        (has_kw & ((strength >= th.keyword_sentence) | sig.heading)) | (~has_kw & (sem >= th.semantic_only))
+        (has_kw & ((strength >= th.keyword_sentence) | sig.heading | dense)) | (~has_kw & (sem >= th.semantic_only))
     )
     mention = ~cover & (has_kw | (sem >= th.semantic_mention))
     # a keyword that recurs in several items is a commitment, not a passing word

@@ -9,7 +9,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
-CORPUS = Path("/work/shared/corpus/gov-work-reports-2022-2024")
+# shared/ sits beside the checkout (CI clones next to it); fall back to the workspace copy
+CORPUS = next(
+    (
+        c / "corpus" / "gov-work-reports-2022-2024"
+        for c in (ROOT.parent / "shared", Path("/work/shared"))
+        if (c / "corpus" / "gov-work-reports-2022-2024").is_dir()
+    ),
+    Path("/work/shared/corpus/gov-work-reports-2022-2024"),
+)
 
 LONGGANG, SZ2022, DONGGUAN, SZ2025, XIANGAN = (
     "000_df77e404ebcdeb1b",
