@@ -48,14 +48,7 @@ from plancompare.embed import get_embedder  # noqa: E402
 from plancompare.planset import PlanSet, load_plans  # noqa: E402
 
 SEEDS = ROOT / "seeds"
-CORPUS = next(
-    (
-        c / "corpus" / "gov-work-reports-2022-2024"
-        for c in (Path(__file__).resolve().parents[2] / "shared", Path("/work/shared"))
-        if (c / "corpus" / "gov-work-reports-2022-2024").is_dir()
-    ),
-    Path("/work/shared/corpus/gov-work-reports-2022-2024"),
-)
+from synth import CORPUS  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 
 @dataclass

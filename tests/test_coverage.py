@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import DONGGUAN, LONGGANG, SEED_IDS, SZ2022, SZ2025, XIANGAN
 
-LONGGANG, SZ2022, DONGGUAN, SZ2025, XIANGAN = (
-    "000_df77e404ebcdeb1b",
-    "001_6566fb2897e425d6",
-    "002_7a622e524e24148d",
-    "003_21384b622973756d",
-    "004_73bd3943b8d95550",
-)
-ALL = (LONGGANG, SZ2022, DONGGUAN, SZ2025, XIANGAN)
+ALL = SEED_IDS
 
 
 @pytest.fixture(scope="module")

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import yaml
+from conftest import LONGGANG, SZ2022, SZ2025
 
 from plancompare.match import blocked_best_matches, top_k
-
-LONGGANG, SZ2022, DONGGUAN, SZ2025, XIANGAN = (
-    "000_df77e404ebcdeb1b",
-    "001_6566fb2897e425d6",
-    "002_7a622e524e24148d",
-    "003_21384b622973756d",
-    "004_73bd3943b8d95550",
-)
 
 
 def test_longgang_childcare_matches_shenzhen_childcare(seed_planset):
