@@ -157,6 +157,11 @@ def _converter():
     return opencc.OpenCC("t2s")
 
 
+def traditional_table() -> dict[int, str]:
+    """OpenCC's single-character Traditional → Simplified table (code point → character)."""
+    return _char_table()
+
+
 @lru_cache(maxsize=1)
 def _char_table() -> dict[int, str]:
     """Single-character Traditional → Simplified table (first candidate) from OpenCC's data."""

@@ -94,6 +94,13 @@ _CJK_SPACE = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
 _DROP_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs"})
 
 
+@lru_cache(maxsize=1)
+def _traditional_chars() -> frozenset[str]:
+    from .clean import traditional_table
+
+    return frozenset(chr(c) for c, v in traditional_table().items() if chr(c) != v)
+
+
 def prepare_text(text: str) -> str:
     """Normalise text the same way for every backend and for cache keys.
 
@@ -109,7 +116,9 @@ def prepare_text(text: str) -> str:
     """
     if not text:
         return ""
-    if not text.isascii():
+    # OpenCC's phrase conversion is slow; plan text is already Simplified, so only
+    # texts holding a Traditional character pay for it.
+    if not text.isascii() and not _traditional_chars().isdisjoint(text):
         text = _t2s().convert(text)
     text = "".join(
         ch
