@@ -529,7 +529,8 @@ def decide(
     in_item = ~sig.context
     dense = sig.kw_count[:, ti] >= th.keyword_repeats if th.keyword_repeats else np.zeros_like(has_kw)
     cover = in_item & (
-        (has_kw & ((strength >= th.keyword_sentence) | sig.heading | dense)) | (~has_kw & (sem >= th.semantic_only))
+        (has_kw & ((strength >= th.keyword_sentence) | sig.heading | dense))
+        | (~has_kw & (sem >= th.semantic_only))
     )
     mention = ~cover & (has_kw | (sem >= th.semantic_mention))
     # a keyword that recurs in several items is a commitment, not a passing word

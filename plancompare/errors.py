@@ -19,7 +19,9 @@ class PlanLoadError(PlanCompareError):
 class ThemeFileError(PlanCompareError):
     """A theme file or theme spec is invalid; the message gives line and field."""
 
-    def __init__(self, path: object, problem: str, *, line: int | None = None, field: str | None = None) -> None:
+    def __init__(
+        self, path: object, problem: str, *, line: int | None = None, field: str | None = None
+    ) -> None:
         self.path = str(path)
         self.line = line
         self.field = field

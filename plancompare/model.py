@@ -62,7 +62,7 @@ class Section:
     def body(self) -> str:
         """The text without the printed number."""
         t = self.text.strip()
-        return t[len(self.number):].strip() if self.number and t.startswith(self.number) else t
+        return t[len(self.number) :].strip() if self.number and t.startswith(self.number) else t
 
 
 @dataclass

@@ -21,8 +21,6 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Literal
 
-import cn2an
-
 from plancompare.model import Plan, Target
 from plancompare.sentences import split_sentences
 
@@ -205,6 +203,8 @@ def _value(token: str) -> float | None:
                 return float(token[: -len(suffix)]) * mult
         return float(token)
     try:
+        import cn2an  # slow to import (≈0.5 s); only needed for Chinese numerals
+
         return float(cn2an.cn2an(token, "smart"))
     except (ValueError, KeyError, TypeError):
         return None

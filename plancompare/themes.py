@@ -157,7 +157,7 @@ def _load_file(path: Path) -> list[Theme]:
 
 def _parse_yaml(text: str, path: str) -> list[Theme]:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
