@@ -27,6 +27,7 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -414,6 +415,14 @@ class PlanSignals:
 _CLAUSE = re.compile(r"[^,，;；:：。！？!?]+")
 
 
+@lru_cache(maxsize=4096)
+def _keyword_finder(keywords: tuple[str, ...]) -> Callable[[str], object]:
+    words = sorted({k for k in keywords if k}, key=len, reverse=True)
+    if not words:
+        return lambda _text: None
+    return re.compile("|".join(map(re.escape, words))).search
+
+
 def _keyword_clauses(text: str, keywords: tuple[str, ...]) -> list[str]:
     return [m.group().strip() for m in _CLAUSE.finditer(text) if any(k in m.group() for k in keywords)]
 
@@ -452,8 +461,14 @@ def theme_signals(
     dim = q_emb.shape[1] if q_emb.size else 1
     u_emb = encode(flat, "passage") if flat else np.zeros((0, dim), np.float32)
     # keyword hits and their clauses, for all plans at once so clauses embed in one batch
+    # One C-level regex search per theme rules out most units before the exact
+    # per-keyword test (which also reports overlapping keywords such as 中医/中医药).
+    finders = [_keyword_finder(t.keywords) for t in themes]
     kws = [
-        [[tuple(k for k in t.keywords if k and k in u.text) for u in units] for t in themes]
+        [
+            [tuple(k for k in t.keywords if k and k in u.text) if f(u.text) else () for u in units]
+            for t, f in zip(themes, finders, strict=True)
+        ]
         for units in all_units
     ]
     clause_texts: dict[str, int] = {}
@@ -486,7 +501,7 @@ def theme_signals(
                 rows = c_emb[[clause_texts[c] for c in cl]]
                 clause_sem[ui, ti] = float((rows @ q_emb[cols_of[ti]].T).max())
             listed[ui, ti] = _in_list(units[ui].text, kw[ti][ui])
-        has_kw = np.array([[bool(kw[ti][ui]) for ti in range(len(themes))] for ui in range(len(units))], bool)
+        counts = _keyword_counts(units, kw, len(themes))
         sec_ids = {sid: i for i, sid in enumerate(dict.fromkeys(u.section_id for u in units))}
         out.append(
             PlanSignals(
@@ -495,20 +510,25 @@ def theme_signals(
                 kw,
                 clause_sem,
                 listed,
-                has_kw.reshape(len(units), len(themes)),
-                np.array(
-                    [
-                        [sum(u.text.count(k) for k in kw[ti][ui]) for ti in range(len(themes))]
-                        for ui, u in enumerate(units)
-                    ],
-                    int,
-                ).reshape(len(units), len(themes)),
+                counts > 0,
+                counts,
                 np.array([u.context for u in units], bool),
                 np.array([u.heading for u in units], bool),
                 np.array([sec_ids[u.section_id] for u in units], int),
             )
         )
     return out
+
+
+def _keyword_counts(units: Sequence[Unit], kw: list[list[tuple[str, ...]]], n_themes: int) -> np.ndarray:
+    """Occurrences of each theme's keywords per unit (``kw[theme][unit]`` lists the hits)."""
+    counts = np.zeros((len(units), n_themes), int)
+    for ti, per_unit in enumerate(kw):
+        for ui, hit in enumerate(per_unit):
+            if hit:
+                text = units[ui].text
+                counts[ui, ti] = sum(text.count(k) for k in hit)
+    return counts
 
 
 def decide(

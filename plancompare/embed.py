@@ -92,6 +92,21 @@ _CJK_SPACE = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
 # Characters dropped before embedding: U+FFFD (damaged text), controls other than
 # whitespace, format chars (zero-width space, BOM, bidi marks) and private use.
 _DROP_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs"})
+# Everything outside these ranges (chosen to hold none of the dropped categories) is
+# checked one by one; plan text almost never leaves them, so the per-character
+# Python check runs only on the rare odd character.
+_MAYBE_DROP = re.compile(
+    "[^\t\n\r\x20-\x7e\u00a0-\u00ac\u00ae-\u024f\u2010-\u2027\u2030-\u205e"
+    "\u2100-\u23ff\u2460-\u27bf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff01-\uffef]"
+)
+
+
+def _drop_odd(m: re.Match[str]) -> str:
+    ch = m.group()
+    if ch.isspace():
+        return ch
+    return "" if ch == "\ufffd" or unicodedata.category(ch) in _DROP_CATEGORIES else ch
 
 
 @lru_cache(maxsize=1)
@@ -120,11 +135,7 @@ def prepare_text(text: str) -> str:
     # texts holding a Traditional character pay for it.
     if not text.isascii() and not _traditional_chars().isdisjoint(text):
         text = _t2s().convert(text)
-    text = "".join(
-        ch
-        for ch in text
-        if ch == "\n" or ch.isspace() or (ch != "\ufffd" and unicodedata.category(ch) not in _DROP_CATEGORIES)
-    )
+    text = _MAYBE_DROP.sub(_drop_odd, text)
     text = _HSPACE.sub(" ", text)
     text = _WS_WITH_NL.sub("\n", text)
     text = _CJK_SPACE.sub("", text)

@@ -262,8 +262,14 @@ class PlanSet(Sequence[Plan]):
         if with_targets:
             from .targets import extract_targets
 
+            seen: dict[tuple[str, int, str], list] = {}
+
             def extractor(text: str, offset: int, kind: str):
-                return extract_targets(text, offset=offset, kind=kind)  # type: ignore[arg-type]
+                # one evidence sentence often backs several themes: parse it once
+                key = (text, offset, kind)
+                if key not in seen:
+                    seen[key] = extract_targets(text, offset=offset, kind=kind)  # type: ignore[arg-type]
+                return list(seen[key])
 
         return coverage.compute_coverage(
             self._plans,

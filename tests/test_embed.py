@@ -88,6 +88,24 @@ def test_prepare_text_simplifies_and_strips_damage_and_controls():
     assert prepare_text("\ufffd\ufffd \n") == ""
 
 
+def test_prepare_text_drops_exactly_the_dropped_categories_anywhere_in_unicode():
+    # the regex fast path must agree with the per-character rule on every code point
+    import sys
+    import unicodedata
+
+    kept = 0
+    for c in range(0x20, sys.maxunicode + 1, 7):  # a stride keeps it quick but covers every block
+        ch = chr(c)
+        if ch.isspace():
+            continue
+        dropped = ch == "\ufffd" or unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"}
+        out = prepare_text("甲" + ch + "乙")
+        assert (out == "甲乙") == dropped, (hex(c), out)
+        kept += not dropped
+    assert kept > 100_000
+    for ch in "\u00ad\u200b\u200e\u2028\u202e\u2060\ufeff\ufff9\ue000\U000f0000\x7f":
+        assert prepare_text("甲" + ch + "乙") in {"甲乙", "甲\n乙"}, hex(ord(ch))
+
 def test_prepare_text_on_traditional_seed_matches_simplified_vocabulary():
     plan = load_plan(seed_path(SZ2022))
     shown = plan.display_text  # cleaned, still Traditional, with U+FFFD where text was damaged
