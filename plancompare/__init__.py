@@ -1,12 +1,17 @@
 """plancompare: compare policy plans across regions and years.
 
 >>> import plancompare as pc
->>> plans = pc.load_plans("seeds")                    # doctest: +SKIP
->>> cov = plans.coverage()                            # built-in health themes
->>> cov.to_frame()                                    # plans × themes: covered / mentioned / missing
->>> cov.gaps("深圳市 2025", "东莞市 2025")              # themes one covers and the other leaves out
->>> plans.search("托育 托位")
->>> pc.write_report(plans, "report.html")
+>>> plans = pc.load_plans("seeds")
+>>> [p.label for p in plans][:2]
+['深圳市龙岗区 2025', '深圳市 2022']
+
+Embedding runs from here on (the embedded USE model, offline; vectors are cached):
+
+>>> cov = plans.coverage()                            # doctest: +SKIP
+>>> cov.to_frame()                                    # doctest: +SKIP
+>>> cov.gaps("深圳市 2025", "东莞市 2025")              # doctest: +SKIP
+>>> plans.search("托育 托位")                          # doctest: +SKIP
+>>> pc.write_report(plans, "report.html")             # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -90,9 +90,9 @@ class Coverage:
     """Plan × theme coverage with evidence, like BERTopic's ``topics_per_class``.
 
     >>> cov = plans.coverage()                      # doctest: +SKIP
-    >>> cov.to_frame()                              # plans × themes levels
-    >>> cov.gaps("003_21384b622973756d", "002_7a622e524e24148d")
-    >>> cov.unique_to("004_73bd3943b8d95550")
+    >>> cov.to_frame()                              # doctest: +SKIP
+    >>> cov.gaps("003_21384b622973756d", "002_7a622e524e24148d")  # doctest: +SKIP
+    >>> cov.unique_to("004_73bd3943b8d95550")       # doctest: +SKIP
     """
 
     plan_ids: list[str]

@@ -7,9 +7,9 @@ a backend's ``max_chars`` are split into sentence-sized chunks that are
 embedded separately and pooled (length-weighted mean, re-normalised), so no
 text is ever silently truncated by an encoder.
 
->>> emb = get_embedder("use")                        # doctest: +SKIP
->>> vecs = encode_texts(emb, ["推进托育服务", "中医药传承创新"])  # doctest: +SKIP
->>> vecs.shape                                        # doctest: +SKIP
+>>> emb = get_embedder("use")
+>>> vecs = encode_texts(emb, ["推进托育服务", "中医药传承创新"])
+>>> vecs.shape
 (2, 512)
 """
 
@@ -310,7 +310,7 @@ class USEEmbedder(_Backend):
     limit, but it was trained on sentences, so texts are chunked at 200
     characters. The model loads on the first ``encode``.
 
-    >>> USEEmbedder().encode(["推进托育服务"]).shape  # doctest: +SKIP
+    >>> USEEmbedder().encode(["推进托育服务"]).shape
     (1, 512)
     """
 
@@ -339,7 +339,7 @@ class E5Embedder(_Backend):
     The model reads at most 512 tokens: chunks are 400 characters and any
     chunk whose token count (prefix included) is over 512 is split again.
 
-    >>> E5Embedder().encode(["托育"], kind="query").shape  # doctest: +SKIP
+    >>> E5Embedder().encode(["托育"], kind="query").shape
     (1, 384)
     """
 
@@ -615,7 +615,7 @@ def encode_texts(
     stderr is a terminal. A text that is empty after preparation (e.g. only
     damaged characters) gets a zero row and a warning.
 
-    >>> encode_texts(get_embedder("use"), ["托育服务", "托育服務"]).shape  # doctest: +SKIP
+    >>> encode_texts(get_embedder("use"), ["托育服务", "托育服務"]).shape
     (2, 512)
     """
     if isinstance(texts, str):

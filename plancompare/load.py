@@ -57,7 +57,7 @@ def load_plan(
     ``region`` / ``year`` override what metadata detection finds; ``plan_id``
     overrides the id (default: the file stem).
 
-    >>> plan = load_plan("seeds/000_df77e404ebcdeb1b.txt")     # doctest: +SKIP
+    >>> plan = load_plan("seeds/000_df77e404ebcdeb1b.txt")
     >>> plan.region, plan.year, len(plan.parts), len(plan.items)
     ('深圳市龙岗区', 2025, 5, 40)
     >>> plan.section("2.9").heading
@@ -124,7 +124,7 @@ def load_many(
     Files whose stems collide (``深圳市/2023.md``, ``广州市/2023.md``) get ids
     prefixed with their folder names (``深圳市-2023``).
 
-    >>> plans, report = load_many(["seeds/000_df77e404ebcdeb1b.txt", "missing.txt"])  # doctest: +SKIP
+    >>> plans, report = load_many(["seeds/000_df77e404ebcdeb1b.txt", "missing.txt"])
     >>> [p.id for p in plans], list(report.failed)
     (['000_df77e404ebcdeb1b'], ['missing.txt'])
     """

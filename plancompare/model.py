@@ -124,6 +124,23 @@ class Plan:
         """Numbered items ((一) … / 1. …) below the parts."""
         return [s for s in self.sections if s.level == 2]
 
+    def summary(self) -> dict[str, object]:
+        """One flat row describing the plan (what ``PlanSet.to_frame`` and reports list)."""
+        return {
+            "id": self.id,
+            "label": self.label,
+            "title": self.title,
+            "region": self.region,
+            "admin_level": self.admin_level,
+            "year": self.year,
+            "doc_type": self.doc_type,
+            "parts": len(self.parts),
+            "items": len(self.items),
+            "chars": len(self.text),
+            "warnings": len(self.warnings),
+            "file": str(self.path) if self.path else "",
+        }
+
     def to_frame(self):  # -> pandas.DataFrame
         """Sections as a DataFrame: one row per section."""
         import pandas as pd

@@ -39,7 +39,7 @@ class PlanSet(Sequence[Plan]):
     plan_part: ``"plan"`` leaves review parts (e.g. a 2024 review inside a
         2025 plan) out of matching and coverage; ``"all"`` keeps them.
 
-    >>> plans = load_plans("seeds")                         # doctest: +SKIP
+    >>> plans = load_plans("seeds")
     >>> plans["003_21384b622973756d"].label
     '深圳市 2025'
     >>> plans.coverage().to_frame()                        # doctest: +SKIP
@@ -105,25 +105,7 @@ class PlanSet(Sequence[Plan]):
         """One row per plan: id, label, region, level, year, type, parts, items, warnings."""
         import pandas as pd
 
-        return pd.DataFrame(
-            [
-                {
-                    "id": p.id,
-                    "label": p.label,
-                    "title": p.title,
-                    "region": p.region,
-                    "admin_level": p.admin_level,
-                    "year": p.year,
-                    "doc_type": p.doc_type,
-                    "parts": len(p.parts),
-                    "items": len(p.items),
-                    "chars": len(p.text),
-                    "warnings": len(p.warnings),
-                    "file": str(p.path) if p.path else "",
-                }
-                for p in self._plans
-            ]
-        )
+        return pd.DataFrame([p.summary() for p in self._plans])
 
     def __repr__(self) -> str:
         return f"PlanSet({len(self)} plans: {', '.join(p.label for p in self._plans)})"
@@ -329,7 +311,7 @@ def load_plans(
     problem, and ``PlanSet.load_report.failed``); the good plans are kept.
     Identical files are loaded once, with a ``duplicate`` warning.
 
-    >>> plans = load_plans("seeds")                # doctest: +SKIP
+    >>> plans = load_plans("seeds")
     >>> len(plans)
     5
     """

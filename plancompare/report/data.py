@@ -354,21 +354,7 @@ def _best(cov: Coverage, plan_id: str, theme: str, quote) -> str:
 
 
 def _plan_row(p: Plan, label: str) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "label": label,
-        "title": p.title,
-        "region": p.region,
-        "admin_level": p.admin_level,
-        "year": p.year,
-        "doc_type": p.doc_type,
-        "parts": len(p.parts),
-        "items": len(p.items),
-        "chars": len(p.text),
-        "file": str(p.path) if p.path else "",
-        "sha256": p.sha256,
-        "warnings": len(p.warnings),
-    }
+    return {**p.summary(), "label": label, "sha256": p.sha256}
 
 
 def _regions_with_years(plans: list[Plan]) -> dict[str, list[Plan]]:
