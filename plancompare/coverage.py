@@ -28,8 +28,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
+import ahocorasick
 import numpy as np
 
 from .calibration import CoverageThresholds
@@ -415,12 +416,38 @@ class PlanSignals:
 _CLAUSE = re.compile(r"[^,，;；:：。！？!?]+")
 
 
-@lru_cache(maxsize=4096)
-def _keyword_finder(keywords: tuple[str, ...]) -> Callable[[str], object]:
-    words = sorted({k for k in keywords if k}, key=len, reverse=True)
-    if not words:
-        return lambda _text: None
-    return re.compile("|".join(map(re.escape, words))).search
+@lru_cache(maxsize=64)
+def _keyword_automaton(keywords: tuple[tuple[str, ...], ...]) -> tuple[Any, dict[str, list[int]]]:
+    """An Aho–Corasick automaton over every theme's keywords, and keyword → theme indices."""
+    owners: dict[str, list[int]] = {}
+    for ti, ks in enumerate(keywords):
+        for k in dict.fromkeys(k for k in ks if k):
+            owners.setdefault(k, []).append(ti)
+    auto = ahocorasick.Automaton()
+    for k in sorted(owners):
+        auto.add_word(k, k)
+    if owners:
+        auto.make_automaton()
+    return auto, owners
+
+
+def _keyword_hits(themes: Sequence[Theme], all_units: list[list[Unit]]) -> list[list[list[tuple[str, ...]]]]:
+    """Per plan, ``[theme][unit]``: the theme's keywords found in the unit, in the theme's order.
+
+    One automaton pass per unit finds every keyword at once, overlapping ones
+    included (中医 inside 中医药), so it equals ``k in text`` for each keyword.
+    """
+    auto, owners = _keyword_automaton(tuple(t.keywords for t in themes))
+    out = []
+    for units in all_units:
+        kw: list[list[tuple[str, ...]]] = [[()] * len(units) for _ in themes]
+        if owners:
+            for ui, u in enumerate(units):
+                present = {k for _, k in auto.iter(u.text)}
+                for ti in {ti for k in present for ti in owners[k]}:
+                    kw[ti][ui] = tuple(k for k in themes[ti].keywords if k in present)
+        out.append(kw)
+    return out
 
 
 def _keyword_clauses(text: str, keywords: tuple[str, ...]) -> list[str]:
@@ -456,21 +483,14 @@ def theme_signals(
     q_emb = encode(queries, "query") if queries else np.zeros((0, 1), np.float32)
     owner_arr = np.asarray(owner)
     cols_of = [np.flatnonzero(owner_arr == ti) for ti in range(len(themes))]
+    with_queries = np.array([ti for ti, c in enumerate(cols_of) if len(c)], dtype=np.intp)
+    starts = np.array([cols_of[ti][0] for ti in with_queries], dtype=np.intp)
     all_units = [plan_units(p, plan_part=plan_part) for p in plans]
     flat = [u.text for units in all_units for u in units]
     dim = q_emb.shape[1] if q_emb.size else 1
     u_emb = encode(flat, "passage") if flat else np.zeros((0, dim), np.float32)
     # keyword hits and their clauses, for all plans at once so clauses embed in one batch
-    # One C-level regex search per theme rules out most units before the exact
-    # per-keyword test (which also reports overlapping keywords such as 中医/中医药).
-    finders = [_keyword_finder(t.keywords) for t in themes]
-    kws = [
-        [
-            [tuple(k for k in t.keywords if k and k in u.text) if f(u.text) else () for u in units]
-            for t, f in zip(themes, finders, strict=True)
-        ]
-        for units in all_units
-    ]
+    kws = _keyword_hits(themes, all_units)
     clause_texts: dict[str, int] = {}
     wanted: list[list[tuple[int, int, list[str]]]] = []
     for units, kw in zip(all_units, kws, strict=True):
@@ -484,6 +504,13 @@ def theme_signals(
                     w.append((ui, ti, cl))
         wanted.append(w)
     c_emb = encode(list(clause_texts), "passage") if clause_texts else np.zeros((0, dim), np.float32)
+    # each clause against each theme (max over the theme's queries), in blocks to bound memory
+    c_theme = np.full((len(c_emb), len(themes)), -1.0, np.float32)
+    if with_queries.size:
+        for b in range(0, len(c_emb), 4096):
+            c_theme[b : b + 4096, with_queries] = np.maximum.reduceat(
+                c_emb[b : b + 4096] @ q_emb.T, starts, axis=1
+            )
     out = []
     pos = 0
     for units, kw, w in zip(all_units, kws, wanted, strict=True):
@@ -491,16 +518,22 @@ def theme_signals(
         pos += len(units)
         sim = e @ q_emb.T if len(units) else np.zeros((0, len(queries)), np.float32)
         sem = np.full((len(units), len(themes)), -1.0, np.float32)
-        for ti, cols in enumerate(cols_of):
-            if len(cols) and len(units):
-                sem[:, ti] = sim[:, cols].max(axis=1)
+        if len(units) and with_queries.size:
+            # a theme's queries are consecutive columns: one reduceat takes every theme's max
+            sem[:, with_queries] = np.maximum.reduceat(sim, starts, axis=1)
         clause_sem = np.full_like(sem, -1.0)
         listed = np.zeros(sem.shape, dtype=bool)
+        at_u: list[int] = []
+        at_t: list[int] = []
+        at_c: list[int] = []
         for ui, ti, cl in w:
-            if cl and len(cols_of[ti]):
-                rows = c_emb[[clause_texts[c] for c in cl]]
-                clause_sem[ui, ti] = float((rows @ q_emb[cols_of[ti]].T).max())
+            for c in cl:
+                at_u.append(ui)
+                at_t.append(ti)
+                at_c.append(clause_texts[c])
             listed[ui, ti] = _in_list(units[ui].text, kw[ti][ui])
+        if at_u:
+            np.maximum.at(clause_sem, (at_u, at_t), c_theme[at_c, at_t])
         counts = _keyword_counts(units, kw, len(themes))
         sec_ids = {sid: i for i, sid in enumerate(dict.fromkeys(u.section_id for u in units))}
         out.append(
@@ -572,7 +605,8 @@ def decide(
     def weight(i: int) -> float:
         return float(strength[i]) + (th.keyword_bonus if kw[i] else 0.0)
 
-    best = sorted(chosen, key=lambda i: (-weight(i), i))[:max_evidence]
+    # rounded so that ties (within float noise of the BLAS in use) go to the earlier sentence
+    best = sorted(chosen, key=lambda i: (-round(weight(i), 4), i))[:max_evidence]
     evidence = tuple(
         Evidence(plan_id, units[i].section_id, units[i].text, units[i].span, weight(i), units[i].part)  # type: ignore[arg-type]
         for i in best

@@ -169,20 +169,28 @@ class _Found:
     clause: int  # start of the clause the number is in
 
 
+def _fullwidth_table() -> dict[int, str]:
+    table = {}
+    for c in range(0xFF01, 0xFF5F):
+        n = unicodedata.normalize("NFKC", chr(c))
+        if len(n) == 1:
+            table[c] = n
+    return table
+
+
+_FULLWIDTH = _fullwidth_table()
+_QUOTES = re.compile("[“”「」《》]")
+
+
 def _normalise(text: str) -> str:
     """Full-width digits/letters/％ to ASCII, one character for one so offsets stay valid."""
-    chars = []
-    for c in text:
-        if "\uff01" <= c <= "\uff5e":
-            n = unicodedata.normalize("NFKC", c)
-            chars.append(n if len(n) == 1 else c)
-        else:
-            chars.append(c)
-    return "".join(chars)
+    return text.translate(_FULLWIDTH)
 
 
 def _quote_mask(text: str) -> list[bool]:
     """True inside “…”, 「…」 and 《…》: slogans and titles, never targets."""
+    if not _QUOTES.search(text):
+        return [False] * len(text)
     mask = [False] * len(text)
     depth = 0
     for i, c in enumerate(text):

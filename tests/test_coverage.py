@@ -89,3 +89,29 @@ def test_user_themes(seed_planset):
     )
     assert cov.theme_names == ["登革热"]
     assert cov.level(DONGGUAN, "登革热") in ("covered", "mentioned")
+
+
+def test_keyword_hits_equal_a_substring_test_for_every_keyword(seed_plans):
+    # the automaton must report exactly what `k in text` does, overlapping keywords included
+    from plancompare.coverage import _keyword_hits, plan_units
+    from plancompare.model import Theme
+    from plancompare.themes import builtin_themes
+
+    themes = [*builtin_themes(), Theme("overlap", keywords=("中医", "中医药", "医药", "中医", ""))]
+    all_units = [plan_units(p, plan_part="all") for p in seed_plans.values()]
+    hits = _keyword_hits(themes, all_units)
+    n = 0
+    for units, kw in zip(all_units, hits, strict=True):
+        for ti, t in enumerate(themes):
+            for ui, u in enumerate(units):
+                expected = tuple(k for k in t.keywords if k and k in u.text)
+                assert kw[ti][ui] == expected, (t.name, u.text[:40])
+                n += bool(expected)
+    assert n > 500
+    overlap = [
+        kw[-1][ui]
+        for units, kw in zip(all_units, hits, strict=True)
+        for ui, u in enumerate(units)
+        if "中医药" in u.text
+    ]
+    assert overlap and all(h[:3] == ("中医", "中医药", "医药") for h in overlap)
