@@ -80,6 +80,15 @@ PlanPart = Annotated[
         "'all' includes them. Example: --plan-part all",
     ),
 ]
+Workers = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Embed cache misses in this many processes (big cold corpora; each loads its own model). "
+        "Example: --workers 4",
+    ),
+]
 Paths = Annotated[
     list[Path],
     typer.Argument(
@@ -143,7 +152,12 @@ def _themes(path: Path | None) -> list[Theme] | None:
 
 
 def _load(
-    paths: Sequence[Path], backend: str, cache_dir: Path | None, no_cache: bool, plan_part: str
+    paths: Sequence[Path],
+    backend: str,
+    cache_dir: Path | None,
+    no_cache: bool,
+    plan_part: str,
+    workers: int = 1,
 ) -> PlanSet:
     from .planset import SUPPORTED, load_plans
 
@@ -160,6 +174,7 @@ def _load(
             cache_dir=cache,
             plan_part=_check_part(plan_part),  # type: ignore[arg-type]
             show_progress=None,
+            workers=workers,
         )
     if len(plans):  # otherwise the error below says it all
         for w in caught:
@@ -227,6 +242,7 @@ def report(
     cache_dir: CacheDir = None,
     no_cache: NoCache = False,
     plan_part: PlanPart = "plan",
+    workers: Workers = 1,
 ) -> None:
     """Write a gap report for plans: coverage heatmap, gaps with evidence, targets, timeline, methods.
 
@@ -241,7 +257,7 @@ def report(
         )
     with _errors():
         theme_list = _themes(themes)
-        plans = _load(paths, backend, cache_dir, no_cache, plan_part)
+        plans = _load(paths, backend, cache_dir, no_cache, plan_part, workers)
         if baseline is not None:
             baseline = _find(plans, baseline).id  # KeyError lists the known plans
         bar = _stages(2)
@@ -295,6 +311,7 @@ def compare(
     cache_dir: CacheDir = None,
     no_cache: NoCache = False,
     plan_part: PlanPart = "plan",
+    workers: Workers = 1,
 ) -> None:
     """Compare two plans: matched sections, sections with no counterpart, theme gaps with evidence.
 
@@ -303,20 +320,15 @@ def compare(
     with _errors():
         theme_list = _themes(themes)
         if directory is not None:
-            plans = _load([directory], backend, cache_dir, no_cache, plan_part)
+            plans = _load([directory], backend, cache_dir, no_cache, plan_part, workers)
             pa, pb = _find(plans, a), _find(plans, b)
         else:
-            plans = _load([Path(a), Path(b)], backend, cache_dir, no_cache, plan_part)
+            plans = _load([Path(a), Path(b)], backend, cache_dir, no_cache, plan_part, workers)
             if len(plans) < 2:
                 _err(f"error: need two different plans; loaded {len(plans)} from {a} and {b}")
                 raise typer.Exit(1)
             pa, pb = plans[0], plans[1]
-        from .planset import PlanSet
-
-        pair = PlanSet(
-            [pa, pb], embedder=plans.embedder, cache_dir=plans.cache_dir, plan_part=plans.plan_part
-        )
-        pair._cache = plans.cache
+        pair = plans.subset([pa, pb])
         pair.thresholds = plans.thresholds  # the same bars as for the whole directory
         cmp = pair.compare(pa.id, pb.id)
         cov = pair.coverage(theme_list)
@@ -388,6 +400,7 @@ def coverage(
     cache_dir: CacheDir = None,
     no_cache: NoCache = False,
     plan_part: PlanPart = "plan",
+    workers: Workers = 1,
 ) -> None:
     """Print the plans × themes coverage table (● covered, ◐ mentioned, · missing).
 
@@ -395,7 +408,7 @@ def coverage(
     """
     with _errors():
         theme_list = _themes(themes)
-        plans = _load(paths, backend, cache_dir, no_cache, plan_part)
+        plans = _load(paths, backend, cache_dir, no_cache, plan_part, workers)
         cov = plans.coverage(theme_list)
         if evidence:
             df = cov.to_long()

@@ -38,6 +38,9 @@ class PlanSet(Sequence[Plan]):
         ``~/.cache/plancompare``); ``False`` disables the cache.
     plan_part: ``"plan"`` leaves review parts (e.g. a 2024 review inside a
         2025 plan) out of matching and coverage; ``"all"`` keeps them.
+    workers: embed cache misses in this many processes (sentence-transformers'
+        multi-process pool, or one process per part for the other backends);
+        pays off for big cold corpora, each worker loads its own model.
 
     >>> plans = load_plans("seeds")
     >>> plans["003_21384b622973756d"].label
@@ -54,7 +57,10 @@ class PlanSet(Sequence[Plan]):
         plan_part: PlanPart = "plan",
         load_report: LoadReport | None = None,
         show_progress: bool | None = None,
+        workers: int = 1,
     ) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be >= 1, got {workers}")
         self._plans: list[Plan] = list(plans)
         self._by_id = {p.id: p for p in self._plans}
         if len(self._by_id) != len(self._plans):
@@ -64,6 +70,7 @@ class PlanSet(Sequence[Plan]):
         self.plan_part: PlanPart = plan_part
         self.load_report = load_report or LoadReport(loaded=[p.id for p in self._plans])
         self.show_progress = show_progress
+        self.workers = workers
         self._embedder = None
         self._cache = None
         self._section_cache: dict[str, tuple[list[Section], np.ndarray]] = {}
@@ -107,6 +114,26 @@ class PlanSet(Sequence[Plan]):
 
         return pd.DataFrame([p.summary() for p in self._plans])
 
+    def subset(self, plans: Iterable[Plan | str]) -> PlanSet:
+        """Some of these plans as a new set sharing this one's backend, cache, thresholds and settings.
+
+        >>> plans = load_plans("seeds")
+        >>> pair = plans.subset(["深圳市 2025", "东莞市 2025"])
+        >>> [p.id for p in pair], pair.cache_dir == plans.cache_dir
+        (['003_21384b622973756d', '002_7a622e524e24148d'], True)
+        """
+        sub = PlanSet(
+            [self[p] for p in plans],
+            embedder=self.embedder,
+            cache_dir=self.cache_dir,
+            plan_part=self.plan_part,
+            show_progress=self.show_progress,
+            workers=self.workers,
+        )
+        sub._cache = self.cache
+        sub._thresholds = self.thresholds  # the same bars as for the whole set
+        return sub
+
     def __repr__(self) -> str:
         return f"PlanSet({len(self)} plans: {', '.join(p.label for p in self._plans)})"
 
@@ -139,7 +166,12 @@ class PlanSet(Sequence[Plan]):
         from .embed import encode_texts
 
         return encode_texts(
-            self.embedder, texts, kind=kind, cache=self.cache, show_progress=self.show_progress
+            self.embedder,
+            texts,
+            kind=kind,
+            cache=self.cache,
+            show_progress=self.show_progress,
+            workers=self.workers,
         )
 
     def match_sections(self, plan: Plan) -> list[Section]:
@@ -284,16 +316,7 @@ class PlanSet(Sequence[Plan]):
             have = sorted({p.region for p in self._plans})
             raise ValueError(f"timeline needs at least two plans of {region!r}; regions here: {have}")
         chosen.sort(key=lambda p: (p.year or 0, p.id))
-        sub = PlanSet(
-            chosen,
-            embedder=self.embedder,
-            cache_dir=self.cache_dir,
-            plan_part=self.plan_part,
-            show_progress=self.show_progress,
-        )
-        sub._cache = self._cache
-        sub._thresholds = self._thresholds
-        return build_timeline(sub.coverage(themes), [p.id for p in chosen])
+        return build_timeline(self.subset(chosen).coverage(themes), [p.id for p in chosen])
 
 
 def load_plans(
@@ -304,6 +327,7 @@ def load_plans(
     plan_part: PlanPart = "plan",
     recursive: bool = False,
     show_progress: bool | None = None,
+    workers: int = 1,
 ) -> PlanSet:
     """Load a directory of plans or a list of files into a :class:`PlanSet`.
 
@@ -329,6 +353,7 @@ def load_plans(
         plan_part=plan_part,
         load_report=report,
         show_progress=show_progress,
+        workers=workers,
     )
 
 

@@ -119,6 +119,7 @@ def test_usage_errors_exit_2(tmp_path):
     assert run("report", "seeds", "--plan-part", "review", "-o", tmp_path / "r.html").exit_code == 2
     assert run("compare", "only-one").exit_code == 2
     assert run("frobnicate").exit_code == 2
+    assert run("coverage", "seeds", "--workers", "0").exit_code == 2
 
 
 def test_unknown_backend_is_a_clear_error(two_seeds, tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 SZ2022, SZ2025 = "001_6566fb2897e425d6", "003_21384b622973756d"
 
 
@@ -28,3 +30,13 @@ def test_shenzhen_timeline(seed_planset):
     assert covid is not None and covid.before_level == "covered" and covid.after_level != "covered"
     for c in tl.changes:
         assert c.before_level != c.after_level
+
+
+def test_subset_shares_backend_cache_and_thresholds(seed_planset):
+    th = seed_planset.thresholds
+    pair = seed_planset.subset(["深圳市 2025", "东莞市 2025"])
+    assert [p.label for p in pair] == ["深圳市 2025", "东莞市 2025"]
+    assert pair.thresholds is th and pair.embedder is seed_planset.embedder
+    assert pair.cache is seed_planset.cache
+    with pytest.raises(KeyError, match="no plan"):
+        seed_planset.subset(["北京市 2030"])

@@ -270,6 +270,21 @@ def test_use_parallel_workers_match_single_process(use, sz2025):
     np.testing.assert_allclose(parallel, single, atol=1e-5)
 
 
+@pytest.mark.slow  # two worker processes each load the model
+def test_planset_workers_embed_like_one_process(tmp_path):
+    from plancompare.planset import load_plans
+
+    plans = load_plans([seed_path(SZ2025)], cache_dir=tmp_path / "c2", workers=2)
+    assert plans.workers == 2
+    secs, par = plans.section_embeddings(plans[0])
+    one = load_plans([seed_path(SZ2025)], cache_dir=False)
+    _, single = one.section_embeddings(one[0])
+    assert len(secs) == 33
+    np.testing.assert_allclose(par, single, atol=1e-5)
+    with pytest.raises(ValueError, match="workers"):
+        load_plans([seed_path(SZ2025)], workers=0)
+
+
 # -- e5 ------------------------------------------------------------------------------------------
 
 

@@ -165,13 +165,8 @@ def collect(
     # -- discovered themes -------------------------------------------------------------
     discovered: list[dict[str, Any]] = []
     if discovery and len(plans) >= 2:
-        if len(plans) == len(planset):
-            sub = planset
-        else:  # a Coverage of some of the plans: cluster just those
-            sub = PlanSet(
-                plans, embedder=planset.embedder, cache_dir=planset.cache_dir, plan_part=planset.plan_part
-            )
-            sub._cache = planset.cache
+        # a Coverage of some of the plans: cluster just those
+        sub = planset if len(plans) == len(planset) else planset.subset(plans)
         d = sub.discover_themes()
         for t in d.themes:
             if not t.only_some:
