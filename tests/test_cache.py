@@ -186,3 +186,14 @@ def test_clear_all(tmp_path):
     cache.clear()
     assert not list(tmp_path.glob("*.sqlite"))
     assert cache.get_many("a", list(_vecs(1))) == {}
+
+
+def test_new_cache_files_use_8k_pages_so_vectors_pack_densely(tmp_path):
+    cache = EmbeddingCache(tmp_path)
+    rng = np.random.default_rng(0)
+    cache.put_many("use-m3", {f"k{i}": rng.standard_normal(512).astype(np.float32) for i in range(300)})
+    conn = cache._conn("use-m3")
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == 8192
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    assert pages * 8192 < 300 * 2048 * 1.5  # 2 KiB vectors, three to a page (a 4 KiB page holds one)
