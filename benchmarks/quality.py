@@ -138,10 +138,9 @@ class Evaluator:
     def predict(self, th: CoverageThresholds, *, with_evidence: bool = True) -> dict:
         cells = {}
         for plan, sig in zip(self.plans, self.signals, strict=True):
-            for ti, theme in enumerate(self.themes):
-                cells[(plan.id, theme.name)] = coverage.decide(
-                    plan.id, theme, sig, ti, th, with_evidence=with_evidence
-                )
+            levels = coverage.decide_plan(plan.id, self.themes, sig, th, with_evidence=with_evidence)
+            for theme, cell in zip(self.themes, levels, strict=True):
+                cells[(plan.id, theme.name)] = cell
         return cells
 
     def metrics(self, th: CoverageThresholds, plan_ids: list[str], *, with_evidence: bool = True) -> dict:

@@ -25,7 +25,7 @@ import yaml
 
 @dataclass(frozen=True)
 class CoverageThresholds:
-    """Thresholds used by ``coverage.decide`` and ``match.compare_sections``.
+    """Thresholds used by ``coverage.decide_plan`` and ``match.compare_sections``.
 
     keyword_sentence: semantic score a sentence with a theme keyword needs to count as a commitment.
     semantic_only: score a sentence without any keyword needs to count as a commitment (paraphrase).

@@ -373,10 +373,9 @@ def compute_coverage(
     signals = theme_signals(plans, themes, encode, plan_part=plan_part)
     cells: dict[tuple[str, str], ThemeCoverage] = {}
     for plan, sig in zip(plans, signals, strict=True):
-        for ti, theme in enumerate(themes):
-            cells[(plan.id, theme.name)] = decide(
-                plan.id, theme, sig, ti, thresholds, extract_targets, max_evidence
-            )
+        levels = decide_plan(plan.id, themes, sig, thresholds, extract_targets, max_evidence)
+        for theme, cell in zip(themes, levels, strict=True):
+            cells[(plan.id, theme.name)] = cell
     return Coverage(
         plan_ids=[p.id for p in plans],
         plan_labels=_unique_labels(plans),
@@ -564,33 +563,70 @@ def _keyword_counts(units: Sequence[Unit], kw: list[list[tuple[str, ...]]], n_th
     return counts
 
 
-def decide(
+def _levels(sig: PlanSignals, th: CoverageThresholds, cols: slice = slice(None)) -> tuple[np.ndarray, ...]:
+    """units × themes (the ``cols`` of ``sig``): evidence strength, covering and mentioning sentences."""
+    sem, has_kw, listed = sig.sem[:, cols], sig.has_kw[:, cols], sig.listed[:, cols]
+    strength = np.maximum(sem, sig.clause_sem[:, cols]) - th.list_penalty * listed
+    in_item = ~sig.context[:, None]
+    dense = sig.kw_count[:, cols] >= th.keyword_repeats if th.keyword_repeats else np.zeros_like(has_kw)
+    cover = in_item & (
+        (has_kw & ((strength >= th.keyword_sentence) | sig.heading[:, None] | dense))
+        | (~has_kw & (sem >= th.semantic_only))
+    )
+    mention = ~cover & (has_kw | (sem >= th.semantic_mention))
+    # a keyword that recurs in several items is a commitment, not a passing word
+    if th.min_sections_for_repeat:
+        for j in np.flatnonzero(~cover.any(axis=0)):
+            hits = has_kw[:, j] & in_item[:, 0] & ~listed[:, j]
+            if np.unique(sig.section_index[hits]).size >= th.min_sections_for_repeat:
+                cover[:, j] = hits
+    return strength, cover, mention
+
+
+def decide_plan(
     plan_id: str,
-    theme: Theme,
+    themes: Sequence[Theme],
     sig: PlanSignals,
-    ti: int,
     th: CoverageThresholds,
     extract_targets: Callable[[str, int, str], list[Target]] | None = None,
     max_evidence: int = 3,
     *,
     with_evidence: bool = True,
+) -> list[ThemeCoverage]:
+    """The level of every theme in one plan (the columns of ``sig``, in order)."""
+    strength, cover, mention = _levels(sig, th)
+    return [
+        _cell(
+            plan_id,
+            t,
+            sig,
+            ti,
+            strength[:, ti],
+            cover[:, ti],
+            mention[:, ti],
+            th,
+            extract_targets,
+            max_evidence,
+            with_evidence,
+        )
+        for ti, t in enumerate(themes)
+    ]
+
+
+def _cell(
+    plan_id: str,
+    theme: Theme,
+    sig: PlanSignals,
+    ti: int,
+    strength: np.ndarray,
+    cover: np.ndarray,
+    mention: np.ndarray,
+    th: CoverageThresholds,
+    extract_targets: Callable[[str, int, str], list[Target]] | None,
+    max_evidence: int,
+    with_evidence: bool,
 ) -> ThemeCoverage:
-    """The level of one plan × theme (column ``ti`` of ``sig``), see the module docstring."""
     units, sem, kw = sig.units, sig.sem[:, ti], sig.kw[ti]
-    has_kw, listed = sig.has_kw[:, ti], sig.listed[:, ti]
-    strength = np.maximum(sem, sig.clause_sem[:, ti]) - th.list_penalty * listed
-    in_item = ~sig.context
-    dense = sig.kw_count[:, ti] >= th.keyword_repeats if th.keyword_repeats else np.zeros_like(has_kw)
-    cover = in_item & (
-        (has_kw & ((strength >= th.keyword_sentence) | sig.heading | dense))
-        | (~has_kw & (sem >= th.semantic_only))
-    )
-    mention = ~cover & (has_kw | (sem >= th.semantic_mention))
-    # a keyword that recurs in several items is a commitment, not a passing word
-    if not cover.any() and th.min_sections_for_repeat:
-        hits = has_kw & in_item & ~listed
-        if np.unique(sig.section_index[hits]).size >= th.min_sections_for_repeat:
-            cover = hits
     covering = np.flatnonzero(cover).tolist()
     mentioning = np.flatnonzero(mention).tolist()
     if covering:
