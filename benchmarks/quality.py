@@ -155,12 +155,11 @@ def match_precision(plans, pairs: list[dict], threshold: float | None = None) ->
             (p["a"], p["a_section"], p["b"], p["b_section"]),
             (p["b"], p["b_section"], p["a"], p["a_section"]),
         ):
-            sa, ea = plans.section_embeddings(a)
-            sb, eb = plans.section_embeddings(b)
+            sa, sb, scores = plans.section_scores(a, b)  # what PlanSet.compare decides on
             ia = [i for i, s in enumerate(sa) if s.id == str(asec)]
             if not ia:
                 continue
-            sims = eb @ ea[ia[0]]
+            sims = scores[ia[0]]
             best = int(np.argmax(sims))
             total += 1
             hits += sb[best].id == str(bsec)

@@ -74,6 +74,7 @@ class PlanSet(Sequence[Plan]):
         self._embedder = None
         self._cache = None
         self._section_cache: dict[str, tuple[list[Section], np.ndarray]] = {}
+        self._sentence_cache: dict[str, list[np.ndarray]] = {}
         self._thresholds: CoverageThresholds | None = None
 
     # -- collection -------------------------------------------------------------
@@ -193,6 +194,37 @@ class PlanSet(Sequence[Plan]):
             self._section_cache[plan.id] = (secs, emb)
         return self._section_cache[plan.id]
 
+    def section_sentences(self, plan: Plan | str) -> list[np.ndarray]:
+        """Per match section of ``plan``: the embeddings of its sentences (its vector if it has none)."""
+        plan = self[plan]
+        if plan.id not in self._sentence_cache:
+            secs, sec_emb = self.section_embeddings(plan)
+            units = coverage.plan_units(plan, plan_part=self.plan_part)
+            emb = (
+                self.encode([u.text for u in units]) if units else np.zeros((0, sec_emb.shape[1]), np.float32)
+            )
+            out = []
+            for i, s in enumerate(secs):
+                rows = [
+                    k
+                    for k, u in enumerate(units)
+                    if u.section_id == s.id or u.section_id.startswith(s.id + ".")
+                ]
+                out.append(emb[rows] if rows else sec_emb[i : i + 1])
+            self._sentence_cache[plan.id] = out
+        return self._sentence_cache[plan.id]
+
+    def section_scores(self, a: Plan | str, b: Plan | str) -> tuple[list[Section], list[Section], np.ndarray]:
+        """A's match sections, B's, and the A × B score matrix ``compare`` decides on.
+
+        See :func:`plancompare.match.section_scores`: section-vector cosine blended
+        with how well each B section covers A's sentences.
+        """
+        sa, ea = self.section_embeddings(a)
+        sb, eb = self.section_embeddings(b)
+        scores = match.section_scores(ea, eb, self.section_sentences(a), self.section_sentences(b))
+        return sa, sb, scores
+
     @property
     def thresholds(self) -> CoverageThresholds:
         """Calibrated thresholds of this backend (or percentile-based ones, with a warning)."""
@@ -225,7 +257,17 @@ class PlanSet(Sequence[Plan]):
         sa, ea = self.section_embeddings(pa)
         sb, eb = self.section_embeddings(pb)
         t = self.thresholds.match if threshold is None else threshold
-        return match.compare_sections(pa, sa, ea, pb, sb, eb, threshold=t)
+        return match.compare_sections(
+            pa,
+            sa,
+            ea,
+            pb,
+            sb,
+            eb,
+            threshold=t,
+            a_sentences=self.section_sentences(pa),
+            b_sentences=self.section_sentences(pb),
+        )
 
     def similarity(self):
         """Plan × plan cosine similarity of mean section embeddings, as a DataFrame."""
