@@ -121,6 +121,9 @@ def extract_targets(text: str, *, offset: int = 0, kind: Kind = "target") -> lis
             span=(f.start + offset, f.end + offset),
         )
         for f in found
+        # a phrase running into damaged text (U+FFFD) cannot be read reliably; the
+        # plan's damaged-text warning already names the span
+        if "\ufffd" not in text[f.start : f.end]
     ]
 
 

@@ -198,3 +198,16 @@ def test_targets_in_sections_dongguan_seed(seed_plans):
     assert not any(t.value == 6000 and t.counts == "托位" for t in achieved)
     # no years, no 十四五/十五五
     assert not any(t.value in (2024, 2025) for t in ts)
+
+
+def test_no_target_is_read_from_damaged_text(seed_plans):
+    # Shenzhen 2022 has encoding damage: "培育10个有发展�摿Φ氖屑…" must not become a target
+    from conftest import SZ2022
+
+    p = seed_plans[SZ2022]
+    damaged = [w.span for w in p.warnings if w.kind == "damaged-text" and w.span]
+    assert damaged
+    ts = targets_in_sections(p)
+    assert ts and not any("\ufffd" in t.text for t in ts)
+    assert not any(a < t.span[1] and t.span[0] < b for t in ts for a, b in damaged)
+    assert extract_targets("新增托位5000个,培育10个有发展\ufffd\ufffd优势") == extract_targets("新增托位5000个")[:1]
