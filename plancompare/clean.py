@@ -121,6 +121,8 @@ def clean_text(raw: str, *, path: str | Path = "", max_damage_warnings: int = 50
     lines, removed, title_hint = _drop_boilerplate(text.split("\n"))
     display = _tidy_lines(lines)
     simplified = to_simplified(display)
+    if DAMAGE in simplified:
+        simplified, display = _extend_damage(simplified, display)
     if removed:
         kinds = sorted({k for k, _ in removed})
         warnings.append(
@@ -250,6 +252,51 @@ def _mark_damage(text: str) -> str:
         return run
 
     return _DAMAGE_CANDIDATE_RE.sub(repl, text)
+
+
+# After a mis-decoded byte the decoder reads garbage until it falls back into step:
+# "发展�摿Φ氖屑壷嗅t药优势" (Shenzhen 2022). Such runs are single characters that
+# form no word, often with stray Latin, Greek or Cyrillic letters and brackets.
+_GARBLE_REACH = 12
+_GARBLE_STOP = set(",.;:!?，。、；：！？()（）\"“”'‘’")
+# a run counts as garbled only up to its last alien character: a lone U+FFFD in
+# "游在宁夏�吃在吴忠" or "市长 �张烨" is one lost separator, and the names stay
+_ALIEN_RE = re.compile("[A-Za-z\u0370-\u052f《》【】〖〗〔〕「」『』]")
+
+
+def _extend_damage(simplified: str, display: str) -> tuple[str, str]:
+    """Mark as damage the garbled characters that follow a damaged run (same positions in both copies).
+
+    Candidates are the one-character tokens jieba (dictionary only) cuts after
+    the run, up to a real word, a digit, a clause mark or the line end; of
+    those, the characters up to the last alien one (a Latin, Greek or Cyrillic
+    letter, a stray bracket) join the damage.
+
+    >>> c = clean_text("培育10个有发展\ufffd摿Φ氖屑壷嗅t药优势。游在宁夏\ufffd吃在吴忠")
+    >>> c.text
+    '培育10个有发展��������药优势。游在宁夏�吃在吴忠'
+    """
+    import jieba
+
+    spans: list[tuple[int, int]] = []
+    for m in re.finditer(f"{DAMAGE}+", simplified):
+        b = m.end()
+        window = simplified[b : b + _GARBLE_REACH + 4].split("\n", 1)[0]
+        n = 0
+        for tok in jieba.lcut(window, HMM=False):
+            if len(tok) != 1 or tok in _GARBLE_STOP or tok.isdigit() or tok.isspace() or tok == DAMAGE:
+                break
+            n += 1
+        aliens = [m.end() for m in _ALIEN_RE.finditer(window, 0, min(n, _GARBLE_REACH))]
+        if aliens:
+            spans.append((b, b + aliens[-1]))
+    if not spans:
+        return simplified, display
+    s, d = list(simplified), list(display)
+    for a, b in spans:
+        s[a:b] = DAMAGE * (b - a)
+        d[a:b] = DAMAGE * (b - a)
+    return "".join(s), "".join(d)
 
 
 def _damage_warnings(text: str, display: str, path: str, limit: int) -> list[PlanWarning]:

@@ -134,3 +134,21 @@ def test_spam_needs_two_keywords():
 
 def test_blank_lines_collapsed():
     assert clean_text("\n\n甲。\n\n\n\n乙。  \n\n").text == "甲。\n\n乙。"
+
+
+def test_garbled_run_after_damage_is_marked_too(sz2022):
+    # "培育10個有發展�摿Φ氖屑壷嗅t藥優勢": the bytes after the bad one were mis-decoded
+    i = sz2022.display_text.index("培育10個有發展")
+    shown = sz2022.display_text[i : i + 20]
+    assert "摿" not in shown and "Φ" not in shown and "嗅t" not in shown
+    assert "藥優勢" in shown  # real characters after the garbage stay
+    assert "研究\ufffd;I建" in sz2022.text  # a clause mark stops the run (I is garbage for 籌: left alone)
+    # nothing alien is left right after damage anywhere else in the seed
+    import re
+
+    assert not re.search("\ufffd[^\ufffd\n,;。，；、]{0,6}[A-Za-zΦЦ]", sz2022.text)
+
+
+def test_lone_damaged_separator_keeps_the_words_after_it():
+    c = clean_text("“游在宁夏\ufffd吃在吴忠”金字招牌。市长 \ufffd张烨作报告。")
+    assert "吃在吴忠" in c.text and "张烨" in c.text
