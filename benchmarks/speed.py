@@ -3,6 +3,8 @@
     python benchmarks/speed.py                              # seeds, USE and e5
     python benchmarks/speed.py --backends use --corpus 20   # + 20 real government work reports
     python benchmarks/speed.py --profile                    # pyinstrument profile of the cold pipeline
+    python benchmarks/speed.py --backends st-tiny           # sentence-transformers backend, tiny local model
+    python benchmarks/speed.py --backends st:/path/to/model # any sentence-transformers model you have
 
 For each backend, in one run:
 
@@ -158,6 +160,12 @@ def _cold_pipeline(
 def bench_backend(
     spec: str, files: list[Path], tmp: Path, *, repeat: int = 3, profile: bool = False
 ) -> Result:
+    tag = "".join(c if c.isalnum() or c in "-_" else "_" for c in spec)[-40:]  # for file names
+    if spec == "st-tiny":  # the sentence-transformers backend with a model built here (no hub)
+        from tiny_st import build_tiny_st_model
+
+        texts = [f.read_text("utf-8", errors="replace") for f in files] + [_WARMUP_PLAN]
+        spec = "st:" + str(build_tiny_st_model(tmp / "tiny-st", texts))
     emb = get_embedder(spec)
     t = time.perf_counter()
     emb._encode_chunks(["预热模型"], kind="passage")  # type: ignore[attr-defined]  # load weights once
@@ -167,9 +175,9 @@ def bench_backend(
     emb._encode_chunks = rec  # type: ignore[attr-defined]  # instance attribute shadows the method
 
     # One-off start-up of a process (imports, dictionaries), paid once like the model load.
-    warm = tmp / f"warmup-{spec}.txt"
+    warm = tmp / f"warmup-{tag}.txt"
     warm.write_text(_WARMUP_PLAN, encoding="utf-8")
-    _, _, startup_total = _cold_pipeline([warm], emb, tmp / f"warmup-{spec}", rec)
+    _, _, startup_total = _cold_pipeline([warm], emb, tmp / f"warmup-{tag}", rec)
     startup = startup_total - rec.seconds
 
     # Repeated cold runs, each on a new empty cache, alternating with the raw model on the
@@ -180,7 +188,7 @@ def bench_backend(
         rec.batches.clear()
         rec.seconds = 0.0
         profiler = _start_profiler() if profile and i == 0 else None
-        plans, load_s, total = _cold_pipeline(files, emb, tmp / f"cold-{spec}-{i}", rec)
+        plans, load_s, total = _cold_pipeline(files, emb, tmp / f"cold-{tag}-{i}", rec)
         if profiler is not None:
             profiler.stop()
             print(profiler.output_text(unicode=True, color=False, show_all=False))
@@ -206,21 +214,21 @@ def bench_backend(
     chunks = [c for texts, _ in rec.batches for c in texts]
     assert len(cov.plan_ids) == len(plans)
 
-    cold_dir = tmp / f"report-{spec}"
+    cold_dir = tmp / f"report-{tag}"
     t = time.perf_counter()
     _report(
-        PlanSet(list(plans), embedder=emb, cache_dir=cold_dir, show_progress=False), tmp / f"{spec}-cold.html"
+        PlanSet(list(plans), embedder=emb, cache_dir=cold_dir, show_progress=False), tmp / f"{tag}-cold.html"
     )
     report_cold = time.perf_counter() - t
     t = time.perf_counter()
     _report(
-        PlanSet(list(plans), embedder=emb, cache_dir=cold_dir, show_progress=False), tmp / f"{spec}-warm.html"
+        PlanSet(list(plans), embedder=emb, cache_dir=cold_dir, show_progress=False), tmp / f"{tag}-warm.html"
     )
     report_warm = time.perf_counter() - t
 
     tracemalloc.start()
     _report(
-        PlanSet(list(plans), embedder=emb, cache_dir=cold_dir, show_progress=False), tmp / f"{spec}-mem.html"
+        PlanSet(list(plans), embedder=emb, cache_dir=cold_dir, show_progress=False), tmp / f"{tag}-mem.html"
     )
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
@@ -292,7 +300,11 @@ def print_table(results: list[Result]) -> None:
 
 def main(argv: list[str] | None = None) -> list[Result]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--backends", default="use,e5", help="comma-separated backend specs (default: use,e5)")
+    ap.add_argument(
+        "--backends",
+        default="use,e5",
+        help="comma-separated backend specs: use, e5, st:<model or path>, st-tiny (default: use,e5)",
+    )
     ap.add_argument("--corpus", type=int, default=0, help="also load N real corpus files")
     ap.add_argument(
         "--profile", action="store_true", help="print a pyinstrument profile of the cold pipeline"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # tests reuse helpers from benchmarks/ (labels, the tiny local model)
+    sys.path.insert(0, str(ROOT))
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
 # shared/ sits beside the checkout (CI clones next to it); fall back to the workspace copy

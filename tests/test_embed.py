@@ -330,27 +330,12 @@ def test_e5_splits_again_when_tokens_exceed_limit(e5):
 
 @pytest.fixture(scope="module")
 def tiny_st_path(tmp_path_factory):
-    torch = pytest.importorskip("torch")
+    pytest.importorskip("torch")
     pytest.importorskip("sentence_transformers")
-    from sentence_transformers import SentenceTransformer
-    from tokenizers import Tokenizer, models, pre_tokenizers
+    from benchmarks.tiny_st import build_tiny_st_model
 
-    try:
-        from sentence_transformers.sentence_transformer.modules import StaticEmbedding
-    except ImportError:  # sentence-transformers < 6
-        from sentence_transformers.models import StaticEmbedding
-
-    chars = sorted(
-        {c for stem in (SZ2025, DONGGUAN) for c in seed_path(stem).read_text("utf-8") if not c.isspace()}
-    )
-    vocab = {"[UNK]": 0, "[PAD]": 1, **{c: i + 2 for i, c in enumerate(chars)}}
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
-    tok.pre_tokenizer = pre_tokenizers.Split("", "isolated")
-    torch.manual_seed(0)
-    static = StaticEmbedding(tok, embedding_dim=32)
-    path = tmp_path_factory.mktemp("tiny-st")
-    SentenceTransformer(modules=[static], device="cpu").save(str(path))
-    return path
+    texts = [seed_path(stem).read_text("utf-8") for stem in (SZ2025, DONGGUAN)]
+    return build_tiny_st_model(tmp_path_factory.mktemp("tiny-st"), texts)
 
 
 @pytest.mark.slow  # importing torch + sentence-transformers takes seconds
