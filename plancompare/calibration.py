@@ -29,7 +29,8 @@ class CoverageThresholds:
 
     keyword_sentence: semantic score a sentence with a theme keyword needs to count as a commitment.
     semantic_only: score a sentence without any keyword needs to count as a commitment (paraphrase).
-    semantic_mention: score that makes a theme "mentioned" without a keyword.
+    semantic_mention: score that makes a theme "mentioned" without a keyword (> 1 = off:
+        both calibrated backends turn it off, docs/quality.md).
     keyword_bonus: added to a keyword sentence's score when ranking evidence.
     list_penalty: subtracted when the keyword only appears inside an enumeration (A、B、C等).
     keyword_repeats: this many keyword occurrences in one sentence make it a commitment (0 = off).
@@ -40,7 +41,7 @@ class CoverageThresholds:
 
     keyword_sentence: float = 0.30
     semantic_only: float = 0.65
-    semantic_mention: float = 0.55
+    semantic_mention: float = 2.0  # off: semantic-only mentions hid the missing themes
     keyword_bonus: float = 0.2
     list_penalty: float = 0.0
     keyword_repeats: int = 0
@@ -83,7 +84,7 @@ def relative_thresholds(sample_scores: np.ndarray, backend_name: str) -> Coverag
     """
     warnings.warn(
         f"backend {backend_name!r} has no calibrated thresholds; using percentiles of its score "
-        "distribution. Run `plancompare calibrate` (or benchmarks/quality.py --calibrate) to fit them.",
+        "distribution. To fit them from labelled plans, see docs/quality.md (benchmarks/quality.py --calibrate).",
         stacklevel=3,
     )
     s = np.asarray(sample_scores, dtype=np.float32).ravel()
@@ -93,7 +94,6 @@ def relative_thresholds(sample_scores: np.ndarray, backend_name: str) -> Coverag
     return CoverageThresholds(
         keyword_sentence=float(p[0]),
         semantic_only=float(p[2]),
-        semantic_mention=float(p[1]),
         match=float(p[1]),
         calibrated=False,
         source="score percentiles",

@@ -160,7 +160,9 @@ def render_markdown(data: ReportData) -> str:
         f"- backend: `{m['backend']}` — {m['model']}",
         f"- thresholds ({'calibrated' if m['calibrated'] else 'NOT calibrated'}, {m['threshold_source']}): "
         + ", ".join(
-            f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
+            f"{k}=off"
+            if k in ("semantic_only", "semantic_mention") and v > 1
+            else (f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}")
             for k, v in th.items()
             if k not in ("calibrated", "source")
         ),
