@@ -26,7 +26,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -593,9 +593,13 @@ def decide_plan(
     *,
     with_evidence: bool = True,
 ) -> list[ThemeCoverage]:
-    """The level of every theme in one plan (the columns of ``sig``, in order)."""
+    """The level of every theme in one plan (the columns of ``sig``, in order).
+
+    With ``extract_targets``, each covered theme gets the quantitative targets
+    of its keyword sentences (see :func:`_attach_targets`).
+    """
     strength, cover, mention = _levels(sig, th)
-    return [
+    cells = [
         _cell(
             plan_id,
             t,
@@ -605,12 +609,74 @@ def decide_plan(
             cover[:, ti],
             mention[:, ti],
             th,
-            extract_targets,
             max_evidence,
             with_evidence,
         )
         for ti, t in enumerate(themes)
     ]
+    if extract_targets and with_evidence:
+        cells = _attach_targets(plan_id, sig, cells, cover, extract_targets)
+    return cells
+
+
+_CLAUSE_MARKS = ",;:。，；：!?！？"
+
+
+def _attach_targets(
+    plan_id: str,
+    sig: PlanSignals,
+    cells: list[ThemeCoverage],
+    cover: np.ndarray,
+    extract_targets: Callable[[str, int, str], list[Target]],
+) -> list[ThemeCoverage]:
+    """Give each covered theme the targets of the covering sentences that hold its keyword.
+
+    One sentence often commits to several themes and lists several figures
+    (``…儿童专科医院100%…中医馆…``). A figure goes to the themes whose keyword
+    sits in its own clause, or else to the theme(s) whose keyword is nearest
+    to it in the sentence, not to every theme the sentence covers.
+    """
+    claims: dict[int, list[int]] = {}
+    for ti, c in enumerate(cells):
+        if c.level == "covered":
+            for i in np.flatnonzero(cover[:, ti]).tolist():
+                if sig.kw[ti][i]:
+                    claims.setdefault(i, []).append(ti)
+    got: dict[int, list[Target]] = {}
+    for i in sorted(claims):
+        u = sig.units[i]
+        kind = "achieved" if u.part == "review" else "target"
+        for t in extract_targets(u.text, u.span[0], kind):
+            a, b = t.span[0] - u.span[0], t.span[1] - u.span[0]
+            lo, hi = _clause_bounds(u.text, a, b)
+            dist = {ti: _keyword_distance(u.text, sig.kw[ti][i], a, b) for ti in claims[i]}
+            near = min(dist.values())
+            for ti in claims[i]:
+                if dist[ti] == near or any(k in u.text[lo:hi] for k in sig.kw[ti][i]):
+                    got.setdefault(ti, []).append(_with_place(t, plan_id, u.section_id))
+    return [replace(c, targets=tuple(got[ti])) if ti in got else c for ti, c in enumerate(cells)]
+
+
+def _clause_bounds(text: str, a: int, b: int) -> tuple[int, int]:
+    lo = a
+    while lo > 0 and text[lo - 1] not in _CLAUSE_MARKS:
+        lo -= 1
+    hi = b
+    while hi < len(text) and text[hi] not in _CLAUSE_MARKS:
+        hi += 1
+    return lo, hi
+
+
+def _keyword_distance(text: str, keywords: tuple[str, ...], a: int, b: int) -> int:
+    """Characters between ``text[a:b]`` and the nearest occurrence of any keyword (0 if they touch)."""
+    best = len(text)
+    for k in keywords:
+        start = text.find(k)
+        while start >= 0:
+            end = start + len(k)
+            best = min(best, max(0, a - end, start - b))
+            start = text.find(k, start + 1)
+    return best
 
 
 def _cell(
@@ -622,7 +688,6 @@ def _cell(
     cover: np.ndarray,
     mention: np.ndarray,
     th: CoverageThresholds,
-    extract_targets: Callable[[str, int, str], list[Target]] | None,
     max_evidence: int,
     with_evidence: bool,
 ) -> ThemeCoverage:
@@ -647,22 +712,11 @@ def _cell(
         Evidence(plan_id, units[i].section_id, units[i].text, units[i].span, weight(i), units[i].part)  # type: ignore[arg-type]
         for i in best
     )
-    targets: list[Target] = []
-    if extract_targets and level == "covered":
-        for i in sorted(chosen):
-            u = units[i]
-            if not kw[i]:
-                continue
-            kind = "achieved" if u.part == "review" else "target"
-            for t in extract_targets(u.text, u.span[0], kind):
-                targets.append(_with_place(t, plan_id, u.section_id))
     score = max(weight(i) for i in chosen)
-    return ThemeCoverage(plan_id, theme.name, level, score, evidence, tuple(targets))  # type: ignore[arg-type]
+    return ThemeCoverage(plan_id, theme.name, level, score, evidence)  # type: ignore[arg-type]
 
 
 def _with_place(t: Target, plan_id: str, section_id: str) -> Target:
-    from dataclasses import replace
-
     return replace(t, plan_id=plan_id, section_id=section_id)
 
 

@@ -127,3 +127,15 @@ def test_labelled_missing_themes_are_reported_missing(cov, labels_dir):
     assert len(missing) >= 30
     wrong = [(pid, theme, cov.level(pid, theme)) for pid, theme in missing if cov.level(pid, theme) != "missing"]
     assert len(wrong) <= len(missing) // 10, wrong
+
+
+def test_targets_go_to_the_theme_they_are_about(cov):
+    # one long Shenzhen 2025 sentence covers 妇幼健康, 中医药, 学科建设, 生育支持 … and lists six
+    # figures; each figure goes to the theme named in its own clause or nearest to it
+    df = cov.targets_frame()
+    themes_of = df.groupby(["plan", "text"])["theme"].apply(set)
+    assert themes_of[("深圳市 2025", "每千名儿童拥有儿科床位数达到2.5张")] == {"妇幼健康"}
+    assert "中医药" not in themes_of[("深圳市龙岗区 2025", "建设8家社康机构")]
+    assert themes_of.apply(len).max() <= 3  # was 5 when every covered theme took every figure
+    # nothing is lost: a figure keeps at least the theme nearest to it
+    assert ("深圳市 2022", "新增全科医生800名以上") in themes_of.index
