@@ -328,8 +328,7 @@ def compare(
                 _err(f"error: need two different plans; loaded {len(plans)} from {a} and {b}")
                 raise typer.Exit(1)
             pa, pb = plans[0], plans[1]
-        pair = plans.subset([pa, pb])
-        pair.thresholds = plans.thresholds  # the same bars as for the whole directory
+        pair = plans.subset([pa, pb])  # the same backend, cache and bars as the whole directory
         cmp = pair.compare(pa.id, pb.id)
         cov = pair.coverage(theme_list)
         gaps = cov.gaps(pa.id, pb.id, strict=strict)

@@ -412,7 +412,8 @@ class PlanSignals:
     section_index: np.ndarray  # per unit: which section it belongs to
 
 
-_CLAUSE = re.compile(r"[^,，;；:：。！？!?]+")
+_CLAUSE_MARKS = ",;:。，；：!?！？"
+_CLAUSE = re.compile(f"[^{_CLAUSE_MARKS}]+")
 
 
 @lru_cache(maxsize=64)
@@ -473,17 +474,18 @@ def theme_signals(
     plan_part: Literal["plan", "all"] = "plan",
 ) -> list[PlanSignals]:
     """Per plan: its units and their lexical and semantic signals for every theme."""
+    # a theme's queries are consecutive columns; reduceat needs where each block starts
     queries: list[str] = []
-    owner: list[int] = []
+    with_q: list[int] = []
+    first: list[int] = []
     for ti, t in enumerate(themes):
-        for q in theme_queries(t):
-            queries.append(q)
-            owner.append(ti)
+        qs = theme_queries(t)
+        if qs:
+            with_q.append(ti)
+            first.append(len(queries))
+            queries.extend(qs)
+    with_queries, starts = np.array(with_q, dtype=np.intp), np.array(first, dtype=np.intp)
     q_emb = encode(queries, "query") if queries else np.zeros((0, 1), np.float32)
-    owner_arr = np.asarray(owner)
-    cols_of = [np.flatnonzero(owner_arr == ti) for ti in range(len(themes))]
-    with_queries = np.array([ti for ti, c in enumerate(cols_of) if len(c)], dtype=np.intp)
-    starts = np.array([cols_of[ti][0] for ti in with_queries], dtype=np.intp)
     all_units = [plan_units(p, plan_part=plan_part) for p in plans]
     flat = [u.text for units in all_units for u in units]
     dim = q_emb.shape[1] if q_emb.size else 1
@@ -563,12 +565,12 @@ def _keyword_counts(units: Sequence[Unit], kw: list[list[tuple[str, ...]]], n_th
     return counts
 
 
-def _levels(sig: PlanSignals, th: CoverageThresholds, cols: slice = slice(None)) -> tuple[np.ndarray, ...]:
-    """units × themes (the ``cols`` of ``sig``): evidence strength, covering and mentioning sentences."""
-    sem, has_kw, listed = sig.sem[:, cols], sig.has_kw[:, cols], sig.listed[:, cols]
-    strength = np.maximum(sem, sig.clause_sem[:, cols]) - th.list_penalty * listed
+def _levels(sig: PlanSignals, th: CoverageThresholds) -> tuple[np.ndarray, ...]:
+    """units × themes: evidence strength, covering and mentioning sentences."""
+    sem, has_kw, listed = sig.sem, sig.has_kw, sig.listed
+    strength = np.maximum(sem, sig.clause_sem) - th.list_penalty * listed
     in_item = ~sig.context[:, None]
-    dense = sig.kw_count[:, cols] >= th.keyword_repeats if th.keyword_repeats else np.zeros_like(has_kw)
+    dense = sig.kw_count >= th.keyword_repeats if th.keyword_repeats else np.zeros_like(has_kw)
     cover = in_item & (
         (has_kw & ((strength >= th.keyword_sentence) | sig.heading[:, None] | dense))
         | (~has_kw & (sem >= th.semantic_only))
@@ -617,9 +619,6 @@ def decide_plan(
     if extract_targets and with_evidence:
         cells = _attach_targets(plan_id, sig, cells, cover, extract_targets)
     return cells
-
-
-_CLAUSE_MARKS = ",;:。，；：!?！？"
 
 
 def _attach_targets(

@@ -111,8 +111,10 @@ def section_scores(
     >>> section_scores(a[:2], a[1:]).tolist()
     [[0.0, 0.0], [1.0, 0.0]]
     """
+    if not len(a_emb) or not len(b_emb):
+        return np.zeros((len(a_emb), len(b_emb)), np.float32)
     pooled = a_emb @ b_emb.T
-    if a_sentences is None or b_sentences is None or not sentence_weight or not pooled.size:
+    if a_sentences is None or b_sentences is None or not sentence_weight:
         return pooled
     ua, ub = np.vstack(a_sentences), np.vstack(b_sentences)
     a_n = np.array([len(m) for m in a_sentences])
@@ -126,27 +128,23 @@ def section_scores(
 def compare_sections(
     a: Plan,
     a_sections: Sequence[Section],
-    a_emb: np.ndarray,
     b: Plan,
     b_sections: Sequence[Section],
-    b_emb: np.ndarray,
+    sim: np.ndarray,
     *,
     threshold: float,
-    a_sentences: Sequence[np.ndarray] | None = None,
-    b_sentences: Sequence[np.ndarray] | None = None,
 ) -> Comparison:
     """Match each section of A to its most similar section of B.
 
-    Scores come from :func:`section_scores` (with the sections' sentence
-    embeddings when given). A pair is kept when its score is at least
-    ``threshold``. Sections of B that are nobody's best match and whose own
-    best score is below the threshold are reported in ``only_b``.
+    ``sim`` is the A × B score matrix (:func:`section_scores`). A pair is kept
+    when its score is at least ``threshold``. Sections of B that are nobody's
+    best match and whose own best score is below the threshold are reported in
+    ``only_b``.
     """
     cmp = Comparison(a=a.id, b=b.id, a_label=a.label, b_label=b.label, threshold=threshold)
     if not len(a_sections) or not len(b_sections):
         cmp.only_a, cmp.only_b = list(a_sections), list(b_sections)
         return cmp
-    sim = section_scores(a_emb, b_emb, a_sentences, b_sentences)
     best_b = sim.argmax(axis=1)
     for i, sa in enumerate(a_sections):
         j = int(best_b[i])

@@ -254,20 +254,9 @@ class PlanSet(Sequence[Plan]):
         >>> plans.compare("000_df77e404ebcdeb1b", "003_21384b622973756d").to_frame()  # doctest: +SKIP
         """
         pa, pb = self[a], self[b]
-        sa, ea = self.section_embeddings(pa)
-        sb, eb = self.section_embeddings(pb)
+        sa, sb, scores = self.section_scores(pa, pb)
         t = self.thresholds.match if threshold is None else threshold
-        return match.compare_sections(
-            pa,
-            sa,
-            ea,
-            pb,
-            sb,
-            eb,
-            threshold=t,
-            a_sentences=self.section_sentences(pa),
-            b_sentences=self.section_sentences(pb),
-        )
+        return match.compare_sections(pa, sa, pb, sb, scores, threshold=t)
 
     def similarity(self):
         """Plan × plan cosine similarity of mean section embeddings, as a DataFrame."""
@@ -318,14 +307,8 @@ class PlanSet(Sequence[Plan]):
         if with_targets:
             from .targets import extract_targets
 
-            seen: dict[tuple[str, int, str], list] = {}
-
             def extractor(text: str, offset: int, kind: str):
-                # one evidence sentence often backs several themes: parse it once
-                key = (text, offset, kind)
-                if key not in seen:
-                    seen[key] = extract_targets(text, offset=offset, kind=kind)  # type: ignore[arg-type]
-                return list(seen[key])
+                return extract_targets(text, offset=offset, kind=kind)  # type: ignore[arg-type]
 
         return coverage.compute_coverage(
             self._plans,

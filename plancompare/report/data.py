@@ -30,6 +30,17 @@ def anchor(plan_id: str, section_id: str) -> str:
     return "sec-" + re.sub(r"[^0-9A-Za-z_.\-]", "_", f"{plan_id}-{section_id}")
 
 
+def threshold_text(name: str, value: object) -> str:
+    """A threshold as the reports print it: ``0.600``, ``2``, or ``off`` for a disabled similarity bar.
+
+    >>> threshold_text("semantic_mention", 2.0), threshold_text("keyword_sentence", 0.6)
+    ('off', '0.600')
+    """
+    if name in ("semantic_only", "semantic_mention") and isinstance(value, float) and value > 1:
+        return "off"  # no cosine reaches it
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
 @dataclass
 class ReportData:
     """The content of a gap report (see docs/report-json.md for each field)."""

@@ -12,7 +12,7 @@ import io
 import os
 from typing import TYPE_CHECKING
 
-from .data import ReportData
+from .data import ReportData, threshold_text
 
 if TYPE_CHECKING:
     from ..coverage import Coverage
@@ -33,7 +33,7 @@ def render_html(data: ReportData, *, coverage: Coverage | None = None, figure: b
         undefined=jinja2.StrictUndefined,
     )
     env.filters["basename"] = lambda p: os.path.basename(str(p)) if p else ""
-    env.filters["fmtnum"] = lambda v: f"{v:.3f}" if isinstance(v, float) else v
+    env.globals["threshold_text"] = threshold_text
     png = _heatmap_png(coverage) if (figure and coverage is not None) else ""
     return env.get_template("report.html.j2").render(d=data, heatmap_png=png)
 

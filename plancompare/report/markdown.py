@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 
-from .data import ReportData
+from .data import ReportData, threshold_text
 
 _MARK = {"covered": "●", "mentioned": "◐", "missing": "·"}
 
@@ -160,11 +160,7 @@ def render_markdown(data: ReportData) -> str:
         f"- backend: `{m['backend']}` — {m['model']}",
         f"- thresholds ({'calibrated' if m['calibrated'] else 'NOT calibrated'}, {m['threshold_source']}): "
         + ", ".join(
-            f"{k}=off"
-            if k in ("semantic_only", "semantic_mention") and v > 1
-            else (f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}")
-            for k, v in th.items()
-            if k not in ("calibrated", "source")
+            f"{k}={threshold_text(k, v)}" for k, v in th.items() if k not in ("calibrated", "source")
         ),
         f"- themes: {m['themes']} from {m['theme_source']}",
         f"- plan part: {m['plan_part']}; date: {m['date']}; plancompare {m['plancompare_version']}",
