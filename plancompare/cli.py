@@ -366,7 +366,10 @@ def compare(
 def themes_cmd(
     themes: ThemesOpt = None,
     keywords: Annotated[
-        bool, typer.Option("--keywords", "-k", help="Also show each theme's keywords.")
+        bool,
+        typer.Option(
+            "--keywords", "-k", help="Also show the terms each theme is looked for with (given and derived)."
+        ),
     ] = False,
 ) -> None:
     """List the built-in theme taxonomy (or the themes of --themes FILE): name, group, description.
@@ -377,11 +380,16 @@ def themes_cmd(
         from .themes import builtin_themes
 
         theme_list = _themes(themes) or builtin_themes()
-        cols = ["name", "group", "description"] + (["keywords"] if keywords else [])
-        rows = [
-            [t.name, t.group, t.description] + (["、".join(t.keywords)] if keywords else [])
-            for t in theme_list
-        ]
+        from .terms import theme_terms
+
+        cols = ["name", "group", "description"] + (["name/keywords", "name words", "description words"] if keywords else [])
+        rows = []
+        for t in theme_list:
+            row = [t.name, t.group, t.description]
+            if keywords:
+                tt = theme_terms(t)
+                row += ["、".join(tt.name), "、".join(tt.parts), "、".join(tt.description)]
+            rows.append(row)
         _table(f"{len(theme_list)} themes", cols, rows)
 
 

@@ -1,89 +1,49 @@
 """Theme coverage per plan: covered / mentioned / missing, with evidence.
 
-A plan is split into sentences (``sentences.split_sentences``). For each
-theme every sentence gets two signals:
+The pipeline's last analytic stage, in three pieces with one job each:
 
-* lexical: which of the theme's keywords it contains (exact, on Simplified text);
-* semantic: the best cosine between the sentence and the theme's queries
-  (its name + description and each example phrase).
+* :mod:`plancompare.signals` — what each sentence says about each theme
+  (background-relative semantic scores, derived terms on word boundaries);
+* :mod:`plancompare.decision` — from a plan's features to a level and a
+  probability (logistic regressions fitted per backend on labelled data);
+* this module — runs both for a set of plans and holds the result
+  (:class:`Coverage`), with evidence sentences and quantitative targets.
 
-The level follows from calibrated, per-backend thresholds
-(``calibration.CoverageThresholds``):
-
-* **covered** — a sentence in an item (not the preamble) is specifically about
-  the theme: it has a keyword and its sentence or keyword clause scores ≥
-  ``keyword_sentence``, or a keyword in the item's lead phrase (its heading),
-  or the theme's keywords recur ``keyword_repeats`` times in the sentence, or,
-  with no keyword at all, semantic score ≥ ``semantic_only`` (a paraphrase);
-* **mentioned** — a keyword appears only in passing (below those bars, or only
-  in the preamble / general requirements), or the semantic score reaches
-  ``semantic_mention``;
-* **missing** — neither.
+The score of a cell is ``p_covered`` (0–1): covered at ≥ 0.5. Evidence
+sentences are ranked by the same model applied to each sentence alone, so the
+quoted sentence is the one the decision leans on.
 """
 
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from typing import Any, Literal
+from typing import Literal
 
-import ahocorasick
 import numpy as np
 
 from .calibration import CoverageThresholds
+from .decision import DecisionModel, decision_for
 from .model import Evidence, Plan, Target, Theme, ThemeCoverage
-from .sentences import split_sentences
+from .signals import (
+    PlanSignals,
+    Unit,
+    compute_signals,
+    plan_features,
+    plan_units,
+    terms_of,
+    theme_queries,
+    unit_features,
+)
+from .terms import ThemeTerms
+
+__all__ = ["Coverage", "compute_coverage", "plan_units", "theme_queries", "Unit", "LEVELS"]
 
 EncodeFn = Callable[[list[str], Literal["query", "passage"]], np.ndarray]
 LEVELS: tuple[str, ...] = ("covered", "mentioned", "missing")
 _LEVEL_CODE = {"covered": 2, "mentioned": 1, "missing": 0}
-
-
-@dataclass(frozen=True)
-class Unit:
-    """A sentence of a plan, the unit coverage is decided on."""
-
-    plan_id: str
-    section_id: str
-    part: str
-    span: tuple[int, int]
-    text: str
-    context: bool  # preamble / general requirements: can only make a theme "mentioned"
-    heading: bool  # the sentence is a section's lead phrase
-
-
-def plan_units(plan: Plan, *, plan_part: Literal["plan", "all"] = "plan") -> list[Unit]:
-    """Sentences of ``plan`` that coverage looks at.
-
-    With ``plan_part="plan"`` review parts (e.g. Dongguan's 2024 review) are
-    left out; ``"all"`` keeps them.
-    """
-    units: list[Unit] = []
-    for s in plan.sections:
-        if plan_part == "plan" and s.part == "review":
-            continue
-        context = s.part == "preamble" or s.level == 0
-        head_end = s.span[0] + len(s.number) + len(s.heading) + 2 if s.heading else -1
-        for a, b in split_sentences(s.text):
-            text = s.text[a:b]
-            if not any("\u4e00" <= ch <= "\u9fff" for ch in text):
-                continue
-            start = s.span[0] + a
-            units.append(
-                Unit(
-                    plan_id=plan.id,
-                    section_id=s.id,
-                    part=s.part,
-                    span=(start, s.span[0] + b),
-                    text=text,
-                    context=context,
-                    heading=bool(s.heading) and start < head_end and s.level >= 1,
-                )
-            )
-    return units
+_CLAUSE_MARKS = ",;:。，；：!?！？"
 
 
 @dataclass
@@ -104,6 +64,8 @@ class Coverage:
     thresholds: CoverageThresholds | None = None
     plan_part: str = "plan"
     meta: dict[str, object] = field(default_factory=dict)
+    decision: DecisionModel | None = None
+    terms: dict[str, ThemeTerms] = field(default_factory=dict)
 
     # -- access -----------------------------------------------------------------
     def _pid(self, plan: str) -> str:
@@ -153,6 +115,7 @@ class Coverage:
                         "group": t.group,
                         "level": c.level,
                         "score": round(c.score, 4),
+                        "rule": c.rule,
                         "section": ev.section_id if ev else "",
                         "evidence": ev.sentence if ev else "",
                         "targets": "; ".join(x.text for x in c.targets),
@@ -283,9 +246,16 @@ class Coverage:
             "backend": self.backend,
             "plan_part": self.plan_part,
             "thresholds": self.thresholds.as_dict() if self.thresholds else None,
+            "decision": self.decision.as_dict() if self.decision else None,
             "plans": [{"id": p, "label": self.plan_labels[p]} for p in self.plan_ids],
             "themes": [
-                {"name": t.name, "name_en": t.name_en, "group": t.group, "description": t.description}
+                {
+                    "name": t.name,
+                    "name_en": t.name_en,
+                    "group": t.group,
+                    "description": t.description,
+                    "terms": self.terms[t.name].as_dict() if t.name in self.terms else None,
+                }
                 for t in self.themes
             ],
             "cells": [
@@ -294,6 +264,7 @@ class Coverage:
                     "theme": c.theme,
                     "level": c.level,
                     "score": round(c.score, 4),
+                    "rule": c.rule,
                     "evidence": [
                         {
                             "section_id": e.section_id,
@@ -347,19 +318,14 @@ class Coverage:
         )
 
 
-def theme_queries(theme: Theme) -> list[str]:
-    """The texts a theme is embedded as: name + description, then each example."""
-    first = f"{theme.name}:{theme.description}" if theme.description else theme.name
-    return [first, *theme.examples]
-
-
 def compute_coverage(
     plans: Sequence[Plan],
     themes: Sequence[Theme],
     encode: EncodeFn,
-    thresholds: CoverageThresholds,
+    thresholds: CoverageThresholds | None = None,
     *,
     backend: str = "",
+    decision: DecisionModel | None = None,
     plan_part: Literal["plan", "all"] = "plan",
     extract_targets: Callable[[str, int, str], list[Target]] | None = None,
     max_evidence: int = 3,
@@ -367,14 +333,15 @@ def compute_coverage(
     """Decide the coverage level of every plan × theme.
 
     ``encode(texts, kind)`` must return L2-normalised rows (see
-    ``embed.encode_texts``). ``extract_targets(sentence, offset, kind)`` — if
-    given — attaches quantitative targets from the evidence sentences.
+    ``embed.encode_texts``). ``decision`` defaults to the model fitted for
+    ``backend``. ``extract_targets(sentence, offset, kind)`` — if given —
+    attaches quantitative targets from the evidence sentences.
     """
-    signals = theme_signals(plans, themes, encode, plan_part=plan_part)
+    model = decision or decision_for(backend or "use-m3")
+    signals = compute_signals(plans, themes, encode, plan_part=plan_part)
     cells: dict[tuple[str, str], ThemeCoverage] = {}
     for plan, sig in zip(plans, signals, strict=True):
-        levels = decide_plan(plan.id, themes, sig, thresholds, extract_targets, max_evidence)
-        for theme, cell in zip(themes, levels, strict=True):
+        for theme, cell in zip(themes, decide_plan(plan.id, themes, sig, model, extract_targets, max_evidence), strict=True):
             cells[(plan.id, theme.name)] = cell
     return Coverage(
         plan_ids=[p.id for p in plans],
@@ -384,240 +351,42 @@ def compute_coverage(
         backend=backend,
         thresholds=thresholds,
         plan_part=plan_part,
+        decision=model,
+        terms=terms_of(themes, signals[0] if signals else None),
     )
-
-
-@dataclass(frozen=True)
-class PlanSignals:
-    """Everything coverage needs about one plan, computed once (calibration sweeps reuse it).
-
-    ``sem``: units × themes, best cosine of the sentence with the theme's queries.
-    ``kw[t][u]``: keywords of theme ``t`` found in unit ``u``.
-    ``clause_sem``: units × themes, best cosine of the *clause* holding a keyword
-    (-1 where no keyword): long sentences chain several actions, and the clause
-    says whether this one is about the theme.
-    ``listed``: units × themes, True when every keyword hit sits in an enumeration
-    (``A、B、C等``) — a passing mention rather than an action.
-    """
-
-    units: list[Unit]
-    sem: np.ndarray
-    kw: list[list[tuple[str, ...]]]
-    clause_sem: np.ndarray
-    listed: np.ndarray
-    has_kw: np.ndarray  # units × themes
-    kw_count: np.ndarray  # units × themes: keyword occurrences
-    context: np.ndarray  # per unit
-    heading: np.ndarray  # per unit
-    section_index: np.ndarray  # per unit: which section it belongs to
-
-
-_CLAUSE_MARKS = ",;:。，；：!?！？"
-_CLAUSE = re.compile(f"[^{_CLAUSE_MARKS}]+")
-
-
-@lru_cache(maxsize=64)
-def _keyword_automaton(keywords: tuple[tuple[str, ...], ...]) -> tuple[Any, dict[str, list[int]]]:
-    """An Aho–Corasick automaton over every theme's keywords, and keyword → theme indices."""
-    owners: dict[str, list[int]] = {}
-    for ti, ks in enumerate(keywords):
-        for k in dict.fromkeys(k for k in ks if k):
-            owners.setdefault(k, []).append(ti)
-    auto = ahocorasick.Automaton()
-    for k in sorted(owners):
-        auto.add_word(k, k)
-    if owners:
-        auto.make_automaton()
-    return auto, owners
-
-
-def _keyword_hits(themes: Sequence[Theme], all_units: list[list[Unit]]) -> list[list[list[tuple[str, ...]]]]:
-    """Per plan, ``[theme][unit]``: the theme's keywords found in the unit, in the theme's order.
-
-    One automaton pass per unit finds every keyword at once, overlapping ones
-    included (中医 inside 中医药), so it equals ``k in text`` for each keyword.
-    """
-    auto, owners = _keyword_automaton(tuple(t.keywords for t in themes))
-    out = []
-    for units in all_units:
-        kw: list[list[tuple[str, ...]]] = [[()] * len(units) for _ in themes]
-        if owners:
-            for ui, u in enumerate(units):
-                present = {k for _, k in auto.iter(u.text)}
-                for ti in {ti for k in present for ti in owners[k]}:
-                    kw[ti][ui] = tuple(k for k in themes[ti].keywords if k in present)
-        out.append(kw)
-    return out
-
-
-def _keyword_clauses(text: str, keywords: tuple[str, ...]) -> list[str]:
-    return [m.group().strip() for m in _CLAUSE.finditer(text) if any(k in m.group() for k in keywords)]
-
-
-def _in_list(text: str, keywords: tuple[str, ...]) -> bool:
-    for k in keywords:
-        start = 0
-        while (i := text.find(k, start)) >= 0:
-            before = text[i - 1] if i else ""
-            after = text[i + len(k)] if i + len(k) < len(text) else ""
-            if before != "、" and after not in ("、", "等"):
-                return False
-            start = i + 1
-    return True
-
-
-def theme_signals(
-    plans: Sequence[Plan],
-    themes: Sequence[Theme],
-    encode: EncodeFn,
-    *,
-    plan_part: Literal["plan", "all"] = "plan",
-) -> list[PlanSignals]:
-    """Per plan: its units and their lexical and semantic signals for every theme."""
-    # a theme's queries are consecutive columns; reduceat needs where each block starts
-    queries: list[str] = []
-    with_q: list[int] = []
-    first: list[int] = []
-    for ti, t in enumerate(themes):
-        qs = theme_queries(t)
-        if qs:
-            with_q.append(ti)
-            first.append(len(queries))
-            queries.extend(qs)
-    with_queries, starts = np.array(with_q, dtype=np.intp), np.array(first, dtype=np.intp)
-    q_emb = encode(queries, "query") if queries else np.zeros((0, 1), np.float32)
-    all_units = [plan_units(p, plan_part=plan_part) for p in plans]
-    flat = [u.text for units in all_units for u in units]
-    dim = q_emb.shape[1] if q_emb.size else 1
-    u_emb = encode(flat, "passage") if flat else np.zeros((0, dim), np.float32)
-    # keyword hits and their clauses, for all plans at once so clauses embed in one batch
-    kws = _keyword_hits(themes, all_units)
-    clause_texts: dict[str, int] = {}
-    wanted: list[list[tuple[int, int, list[str]]]] = []
-    for units, kw in zip(all_units, kws, strict=True):
-        w = []
-        for ti in range(len(themes)):
-            for ui, hit in enumerate(kw[ti]):
-                if hit:
-                    cl = _keyword_clauses(units[ui].text, hit)
-                    for c in cl:
-                        clause_texts.setdefault(c, len(clause_texts))
-                    w.append((ui, ti, cl))
-        wanted.append(w)
-    c_emb = encode(list(clause_texts), "passage") if clause_texts else np.zeros((0, dim), np.float32)
-    # each clause against each theme (max over the theme's queries), in blocks to bound memory
-    c_theme = np.full((len(c_emb), len(themes)), -1.0, np.float32)
-    if with_queries.size:
-        for b in range(0, len(c_emb), 4096):
-            c_theme[b : b + 4096, with_queries] = np.maximum.reduceat(
-                c_emb[b : b + 4096] @ q_emb.T, starts, axis=1
-            )
-    out = []
-    pos = 0
-    for units, kw, w in zip(all_units, kws, wanted, strict=True):
-        e = u_emb[pos : pos + len(units)]
-        pos += len(units)
-        sim = e @ q_emb.T if len(units) else np.zeros((0, len(queries)), np.float32)
-        sem = np.full((len(units), len(themes)), -1.0, np.float32)
-        if len(units) and with_queries.size:
-            # a theme's queries are consecutive columns: one reduceat takes every theme's max
-            sem[:, with_queries] = np.maximum.reduceat(sim, starts, axis=1)
-        clause_sem = np.full_like(sem, -1.0)
-        listed = np.zeros(sem.shape, dtype=bool)
-        at_u: list[int] = []
-        at_t: list[int] = []
-        at_c: list[int] = []
-        for ui, ti, cl in w:
-            for c in cl:
-                at_u.append(ui)
-                at_t.append(ti)
-                at_c.append(clause_texts[c])
-            listed[ui, ti] = _in_list(units[ui].text, kw[ti][ui])
-        if at_u:
-            np.maximum.at(clause_sem, (at_u, at_t), c_theme[at_c, at_t])
-        counts = _keyword_counts(units, kw, len(themes))
-        sec_ids = {sid: i for i, sid in enumerate(dict.fromkeys(u.section_id for u in units))}
-        out.append(
-            PlanSignals(
-                units,
-                sem,
-                kw,
-                clause_sem,
-                listed,
-                counts > 0,
-                counts,
-                np.array([u.context for u in units], bool),
-                np.array([u.heading for u in units], bool),
-                np.array([sec_ids[u.section_id] for u in units], int),
-            )
-        )
-    return out
-
-
-def _keyword_counts(units: Sequence[Unit], kw: list[list[tuple[str, ...]]], n_themes: int) -> np.ndarray:
-    """Occurrences of each theme's keywords per unit (``kw[theme][unit]`` lists the hits)."""
-    counts = np.zeros((len(units), n_themes), int)
-    for ti, per_unit in enumerate(kw):
-        for ui, hit in enumerate(per_unit):
-            if hit:
-                text = units[ui].text
-                counts[ui, ti] = sum(text.count(k) for k in hit)
-    return counts
-
-
-def _levels(sig: PlanSignals, th: CoverageThresholds) -> tuple[np.ndarray, ...]:
-    """units × themes: evidence strength, covering and mentioning sentences."""
-    sem, has_kw, listed = sig.sem, sig.has_kw, sig.listed
-    strength = np.maximum(sem, sig.clause_sem) - th.list_penalty * listed
-    in_item = ~sig.context[:, None]
-    dense = sig.kw_count >= th.keyword_repeats if th.keyword_repeats else np.zeros_like(has_kw)
-    cover = in_item & (
-        (has_kw & ((strength >= th.keyword_sentence) | sig.heading[:, None] | dense))
-        | (~has_kw & (sem >= th.semantic_only))
-    )
-    mention = ~cover & (has_kw | (sem >= th.semantic_mention))
-    # a keyword that recurs in several items is a commitment, not a passing word
-    if th.min_sections_for_repeat:
-        for j in np.flatnonzero(~cover.any(axis=0)):
-            hits = has_kw[:, j] & in_item[:, 0] & ~listed[:, j]
-            if np.unique(sig.section_index[hits]).size >= th.min_sections_for_repeat:
-                cover[:, j] = hits
-    return strength, cover, mention
 
 
 def decide_plan(
     plan_id: str,
     themes: Sequence[Theme],
     sig: PlanSignals,
-    th: CoverageThresholds,
+    model: DecisionModel,
     extract_targets: Callable[[str, int, str], list[Target]] | None = None,
     max_evidence: int = 3,
-    *,
-    with_evidence: bool = True,
 ) -> list[ThemeCoverage]:
-    """The level of every theme in one plan (the columns of ``sig``, in order).
-
-    With ``extract_targets``, each covered theme gets the quantitative targets
-    of its keyword sentences (see :func:`_attach_targets`).
-    """
-    strength, cover, mention = _levels(sig, th)
-    cells = [
-        _cell(
-            plan_id,
-            t,
-            sig,
-            ti,
-            strength[:, ti],
-            cover[:, ti],
-            mention[:, ti],
-            th,
-            max_evidence,
-            with_evidence,
+    """The level of every theme in one plan (the columns of ``sig``, in order), with evidence."""
+    X = plan_features(sig)
+    levels, scores = model.levels(X)
+    cells: list[ThemeCoverage] = []
+    chosen: dict[int, list[int]] = {}
+    for ti, theme in enumerate(themes):
+        level, score = levels[ti], float(scores[ti])
+        rule = model.explain(X[ti]) if level != "missing" else ""
+        if level == "missing" or not sig.units:
+            cells.append(ThemeCoverage(plan_id, theme.name, level, score, rule=rule))  # type: ignore[arg-type]
+            continue
+        unit_p = model.p_covered(unit_features(sig, ti))
+        # rounded so that ties (float noise of the BLAS in use) go to the earlier sentence
+        best = sorted(range(len(unit_p)), key=lambda i: (-round(float(unit_p[i]), 4), i))[:max_evidence]
+        chosen[ti] = best
+        u = sig.units
+        evidence = tuple(
+            Evidence(plan_id, u[i].section_id, u[i].text, u[i].span, float(unit_p[i]), u[i].part)  # type: ignore[arg-type]
+            for i in best
         )
-        for ti, t in enumerate(themes)
-    ]
-    if extract_targets and with_evidence:
-        cells = _attach_targets(plan_id, sig, cells, cover, extract_targets)
+        cells.append(ThemeCoverage(plan_id, theme.name, level, score, evidence, rule=rule))  # type: ignore[arg-type]
+    if extract_targets:
+        cells = _attach_targets(plan_id, sig, cells, chosen, extract_targets)
     return cells
 
 
@@ -625,7 +394,7 @@ def _attach_targets(
     plan_id: str,
     sig: PlanSignals,
     cells: list[ThemeCoverage],
-    cover: np.ndarray,
+    chosen: dict[int, list[int]],
     extract_targets: Callable[[str, int, str], list[Target]],
 ) -> list[ThemeCoverage]:
     """Give each covered theme the targets of the covering sentences that hold its keyword.
@@ -638,8 +407,8 @@ def _attach_targets(
     claims: dict[int, list[int]] = {}
     for ti, c in enumerate(cells):
         if c.level == "covered":
-            for i in np.flatnonzero(cover[:, ti]).tolist():
-                if sig.kw[ti][i]:
+            for i in chosen.get(ti, []):
+                if sig.hits[ti][i]:
                     claims.setdefault(i, []).append(ti)
     got: dict[int, list[Target]] = {}
     for i in sorted(claims):
@@ -648,10 +417,10 @@ def _attach_targets(
         for t in extract_targets(u.text, u.span[0], kind):
             a, b = t.span[0] - u.span[0], t.span[1] - u.span[0]
             lo, hi = _clause_bounds(u.text, a, b)
-            dist = {ti: _keyword_distance(u.text, sig.kw[ti][i], a, b) for ti in claims[i]}
+            dist = {ti: _keyword_distance(u.text, sig.hits[ti][i], a, b) for ti in claims[i]}
             near = min(dist.values())
             for ti in claims[i]:
-                if dist[ti] == near or any(k in u.text[lo:hi] for k in sig.kw[ti][i]):
+                if dist[ti] == near or any(k in u.text[lo:hi] for k in sig.hits[ti][i]):
                     got.setdefault(ti, []).append(_with_place(t, plan_id, u.section_id))
     return [replace(c, targets=tuple(got[ti])) if ti in got else c for ti, c in enumerate(cells)]
 
@@ -676,43 +445,6 @@ def _keyword_distance(text: str, keywords: tuple[str, ...], a: int, b: int) -> i
             best = min(best, max(0, a - end, start - b))
             start = text.find(k, start + 1)
     return best
-
-
-def _cell(
-    plan_id: str,
-    theme: Theme,
-    sig: PlanSignals,
-    ti: int,
-    strength: np.ndarray,
-    cover: np.ndarray,
-    mention: np.ndarray,
-    th: CoverageThresholds,
-    max_evidence: int,
-    with_evidence: bool,
-) -> ThemeCoverage:
-    units, sem, kw = sig.units, sig.sem[:, ti], sig.kw[ti]
-    covering = np.flatnonzero(cover).tolist()
-    mentioning = np.flatnonzero(mention).tolist()
-    if covering:
-        level, chosen = "covered", covering
-    elif mentioning:
-        level, chosen = "mentioned", mentioning
-    else:
-        return ThemeCoverage(plan_id, theme.name, "missing", float(sem.max()) if len(sem) else 0.0)
-    if not with_evidence:
-        return ThemeCoverage(plan_id, theme.name, level, 0.0)  # type: ignore[arg-type]
-
-    def weight(i: int) -> float:
-        return float(strength[i]) + (th.keyword_bonus if kw[i] else 0.0)
-
-    # rounded so that ties (within float noise of the BLAS in use) go to the earlier sentence
-    best = sorted(chosen, key=lambda i: (-round(weight(i), 4), i))[:max_evidence]
-    evidence = tuple(
-        Evidence(plan_id, units[i].section_id, units[i].text, units[i].span, weight(i), units[i].part)  # type: ignore[arg-type]
-        for i in best
-    )
-    score = max(weight(i) for i in chosen)
-    return ThemeCoverage(plan_id, theme.name, level, score, evidence)  # type: ignore[arg-type]
 
 
 def _with_place(t: Target, plan_id: str, section_id: str) -> Target:

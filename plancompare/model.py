@@ -246,6 +246,7 @@ class ThemeCoverage:
     score: float
     evidence: tuple[Evidence, ...] = ()
     targets: tuple[Target, ...] = ()
+    rule: str = ""  # what pushed the decision, e.g. "name in text; paraphrase z 5.10"
 
 
 @dataclass(frozen=True)

@@ -244,8 +244,10 @@ class PlanSet(Sequence[Plan]):
         from .themes import builtin_themes
 
         themes = builtin_themes()
-        sig = coverage.theme_signals(self._plans[:5], themes, self.encode, plan_part=self.plan_part)
-        return np.concatenate([s.sem.ravel() for s in sig]) if sig else np.zeros(0)
+        from .signals import compute_signals
+
+        sig = compute_signals(self._plans[:5], themes, self.encode, plan_part=self.plan_part)
+        return np.concatenate([s.cos.ravel() for s in sig]) if sig else np.zeros(0)
 
     # -- analysis ---------------------------------------------------------------
     def compare(self, a: Plan | str, b: Plan | str, *, threshold: float | None = None) -> match.Comparison:

@@ -374,6 +374,11 @@ def _converter() -> Any:
     return opencc.OpenCC("t2s")
 
 
+def to_simplified(s: str) -> str:
+    """``s`` in Simplified script (plan text is matched in Simplified)."""
+    return _to_simplified(s)
+
+
 def _to_simplified(s: str) -> str:
     # plan text is matched in Simplified, so user keywords in Traditional still hit
     return _converter().convert(s) if any(ord(c) > 0x2E80 for c in s) else s

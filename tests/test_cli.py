@@ -67,11 +67,13 @@ def test_themes_lists_the_builtin_taxonomy():
     lines = r.stdout.strip().splitlines()
     themes = builtin_themes()
     assert lines[0] == f"# {len(themes)} themes"
-    assert lines[1].split("\t") == ["name", "group", "description", "keywords"]
+    assert lines[1].split("\t") == ["name", "group", "description", "name/keywords", "name words", "description words"]
     rows = [ln.split("\t") for ln in lines[2:]]
     assert [r[0] for r in rows] == [t.name for t in themes]
     tuoyu = next(r for r in rows if r[0] == "托育")
     assert "托位" in tuoyu[3] and tuoyu[1] == next(t.group for t in themes if t.name == "托育")
+    # derived words are shown too: 婴幼儿 comes from the description, not the keyword list
+    assert "婴幼儿" in tuoyu[5] or "婴幼儿照护" in tuoyu[3]
 
 
 def test_themes_file_of_the_user(tmp_path):

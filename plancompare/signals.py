@@ -1,0 +1,421 @@
+"""Coverage signals: what each sentence of a plan says about each theme.
+
+A plan is split into sentences (:func:`plan_units`). For every sentence and
+theme:
+
+* **semantic** — the cosine with the theme's queries (``name:description``, the
+  name alone, each description phrase, each example), read as a z-score against
+  the same query's cosines over the background sample
+  (:mod:`plancompare.background`): "how unusually close to this theme is this
+  sentence". z-scores put every theme and every backend on one scale;
+* **lexical** — which derived terms (:mod:`plancompare.terms`) it holds on word
+  boundaries: the name, parts of the name, description words;
+* **clause** — for a long sentence with a term, the z-score of the clause that
+  holds the term (long sentences chain several actions).
+
+:func:`plan_features` turns a plan's signals into one feature row per theme for
+:mod:`plancompare.decision`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from . import background
+from .model import Plan, Theme
+from .sentences import split_sentences
+from .terms import ThemeTerms, expand_terms, find_terms, theme_terms
+
+EncodeFn = Callable[[list[str], Literal["query", "passage"]], np.ndarray]
+
+_CLAUSE_MARKS = ",;:。，；：!?！？"
+_CLAUSE = re.compile(f"[^{_CLAUSE_MARKS}]+")
+_PHRASE_SPLIT = re.compile(r"[，,、；;。.：:（）()\s]+")
+# a sentence this long usually chains several actions: its term's clause is embedded alone
+_LONG = 40
+FEATURES: tuple[str, ...] = (
+    "z_full",  # best z of the name:description query over the plan's sentences
+    "z_phrase",  # best z of the name / phrase / example queries
+    "z_top3",  # mean of the three best z_full (breadth)
+    "name_hit",  # the name or a user keyword occurs (word boundary)
+    "part_hit",  # a specific word of the name occurs
+    "desc_terms",  # most distinct description words in one sentence (capped at 3)
+    "z_at_term",  # best z (sentence or its term clause) among sentences holding a term
+    "term_sections",  # log(1 + sections whose sentences hold a name or part term)
+    "heading_term",  # a name or part term in a section heading
+    "name_units",  # log(1 + sentences holding the name)
+    "cos_full",  # best raw cosine of the name:description query (on the backend's own scale)
+    "phrase_hit",  # the name or a whole description phrase occurs (word boundary)
+    "exp_hit",  # a word the documents use alongside the theme's terms occurs (pseudo-relevance feedback)
+    "z_at_exp",  # best z among sentences holding such a word
+    "z_contrast",  # best z minus the plan's mean z: how far the best sentence stands out in its own document
+    "cos_contrast",  # the same on the raw cosine (a health plan is close to every health theme throughout)
+)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence of a plan, the unit coverage is decided on."""
+
+    plan_id: str
+    section_id: str
+    part: str
+    span: tuple[int, int]
+    text: str
+    context: bool  # preamble / general requirements
+    heading: bool  # the sentence is a section's lead phrase
+
+
+def plan_units(plan: Plan, *, plan_part: Literal["plan", "all"] = "plan") -> list[Unit]:
+    """Sentences of ``plan`` that coverage looks at.
+
+    With ``plan_part="plan"`` review parts (e.g. Dongguan's 2024 review) are
+    left out; ``"all"`` keeps them. Appendix parts are always left out.
+    """
+    units: list[Unit] = []
+    for s in plan.sections:
+        if s.part == "appendix" or (plan_part == "plan" and s.part == "review"):
+            continue
+        context = s.part == "preamble" or s.level == 0
+        head_end = s.span[0] + len(s.number) + len(s.heading) + 2 if s.heading else -1
+        for a, b in split_sentences(s.text):
+            text = s.text[a:b]
+            if not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+                continue
+            start = s.span[0] + a
+            units.append(
+                Unit(
+                    plan_id=plan.id,
+                    section_id=s.id,
+                    part=s.part,
+                    span=(start, s.span[0] + b),
+                    text=text,
+                    context=context,
+                    heading=bool(s.heading) and start < head_end and s.level >= 1,
+                )
+            )
+    return units
+
+
+def theme_queries(theme: Theme) -> tuple[str, list[str]]:
+    """The texts a theme is embedded as: ``name:description``, and the shorter queries.
+
+    The shorter ones are the name alone, each description phrase of 4+
+    characters and each example: a short clause matches a short query better
+    than a long one.
+    """
+    full = f"{theme.name}:{theme.description}" if theme.description else theme.name
+    short = [theme.name] if theme.description else []
+    short += [p for p in _PHRASE_SPLIT.split(theme.description) if len(p) >= 4]
+    short += list(theme.examples)
+    return full, list(dict.fromkeys(q for q in short if q and q != full))
+
+
+@dataclass(frozen=True)
+class PlanSignals:
+    """Per-sentence signals of one plan for every theme (arrays are units × themes)."""
+
+    units: list[Unit]
+    cos: np.ndarray  # raw cosine of the name:description query
+    z: np.ndarray  # z-score of the name:description query
+    phrase_hit: np.ndarray  # bool: the name or a whole description phrase is in the sentence
+    exp_hit: np.ndarray  # bool: an expansion word is in the sentence
+    expansion: tuple[tuple[str, ...], ...]  # per theme: the expansion words
+    z_phrase: np.ndarray  # best z-score of the shorter queries
+    clause_z: np.ndarray  # z-score of the clause holding a term (-inf where none)
+    hits: list[list[tuple[str, ...]]]  # [theme][unit]: terms found
+    name_hit: np.ndarray  # bool
+    part_hit: np.ndarray  # bool
+    desc_terms: np.ndarray  # int: distinct description terms
+    listed: np.ndarray  # every term hit sits in an enumeration (A、B、C等)
+    heading: np.ndarray  # per unit
+    context: np.ndarray  # per unit
+    section_index: np.ndarray  # per unit
+
+    @property
+    def strength(self) -> np.ndarray:
+        """units × themes: the best semantic evidence of each sentence (z-score)."""
+        return np.maximum(np.maximum(self.z, self.z_phrase), self.clause_z)
+
+
+def _in_list(text: str, terms: tuple[str, ...]) -> bool:
+    for k in terms:
+        start = 0
+        while (i := text.find(k, start)) >= 0:
+            before = text[i - 1] if i else ""
+            after = text[i + len(k)] if i + len(k) < len(text) else ""
+            if before != "、" and after not in ("、", "等"):
+                return False
+            start = i + 1
+    return True
+
+
+def _term_clauses(text: str, terms: tuple[str, ...]) -> list[str]:
+    return [m.group().strip() for m in _CLAUSE.finditer(text) if any(k in m.group() for k in terms)]
+
+
+def compute_signals(
+    plans: Sequence[Plan],
+    themes: Sequence[Theme],
+    encode: EncodeFn,
+    *,
+    plan_part: Literal["plan", "all"] = "plan",
+) -> list[PlanSignals]:
+    """Per plan: its units and their semantic and lexical signals for every theme."""
+    import ahocorasick
+
+    n_t = len(themes)
+    fulls: list[str] = []
+    shorts: list[str] = []
+    short_owner: list[int] = []
+    for ti, t in enumerate(themes):
+        full, short = theme_queries(t)
+        fulls.append(full)
+        shorts += short
+        short_owner += [ti] * len(short)
+    queries = list(dict.fromkeys([*fulls, *shorts]))
+    q_emb = encode(queries, "query")
+    q_index = {q: i for i, q in enumerate(queries)}
+    mean, std = background.query_stats(encode, queries)
+    full_cols = np.array([q_index[q] for q in fulls], dtype=np.intp)
+    short_cols = np.array([q_index[q] for q in shorts], dtype=np.intp)
+    owner = np.array(short_owner, dtype=np.intp)
+
+    def zs(emb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        raw = emb @ q_emb.T if len(emb) else np.zeros((0, len(queries)), np.float32)
+        z_all = (raw - mean) / std
+        z_full = z_all[:, full_cols] if n_t else np.zeros((len(emb), 0), np.float32)
+        z_short = np.full((len(emb), n_t), -np.inf, np.float32)
+        if short_cols.size and len(emb):
+            for j in range(short_cols.size):
+                np.maximum(z_short[:, owner[j]], z_all[:, short_cols[j]], out=z_short[:, owner[j]])
+        return z_full.astype(np.float32), z_short, raw[:, full_cols]
+
+    terms = [theme_terms(t) for t in themes]
+    phrases = [_phrases(t) for t in themes]
+    all_units = [plan_units(p, plan_part=plan_part) for p in plans]
+    flat = [u.text for units in all_units for u in units]
+    dim = q_emb.shape[1] if q_emb.size else 1
+    u_emb = encode(flat, "passage") if flat else np.zeros((0, dim), np.float32)
+
+    # candidate term occurrences in one Aho–Corasick pass; word boundaries checked only on candidates
+    owners: dict[str, list[int]] = {}
+    for ti, tt in enumerate(terms):
+        for k in tt.all:
+            owners.setdefault(k, []).append(ti)
+    auto = ahocorasick.Automaton()
+    for k in sorted(owners):
+        auto.add_word(k, k)
+    if owners:
+        auto.make_automaton()
+    hits_all: list[list[list[tuple[str, ...]]]] = []
+    clause_texts: dict[str, int] = {}
+    wanted: list[list[tuple[int, int, list[str]]]] = []
+    for units in all_units:
+        hits: list[list[tuple[str, ...]]] = [[()] * len(units) for _ in themes]
+        w: list[tuple[int, int, list[str]]] = []
+        if owners:
+            for ui, u in enumerate(units):
+                present = {k for _, k in auto.iter(u.text)}
+                if not present:
+                    continue
+                for ti in sorted({ti for k in present for ti in owners[k]}):
+                    found = find_terms(
+                        u.text,
+                        [k for k in terms[ti].all if k in present],
+                        whole=(*terms[ti].parts, *terms[ti].description),
+                    )
+                    if found:
+                        hits[ti][ui] = found
+                        cl = _term_clauses(u.text, found) if len(u.text) > _LONG else []
+                        for c in cl:
+                            clause_texts.setdefault(c, len(clause_texts))
+                        w.append((ui, ti, cl))
+        hits_all.append(hits)
+        wanted.append(w)
+    expansion = tuple(
+        expand_terms(
+            tt,
+            [
+                units[ui].text
+                for units, hits in zip(all_units, hits_all, strict=True)
+                for ui, h in enumerate(hits[ti])
+                if h and _strong(h, tt)
+            ]
+            + list(_background_hits(tt)),
+        )
+        for ti, tt in enumerate(terms)
+    )
+    exp_all = [_expansion_hits(units, expansion) for units in all_units]
+    c_emb = encode(list(clause_texts), "passage") if clause_texts else np.zeros((0, dim), np.float32)
+    cz_full, cz_short, _ = zs(c_emb)
+    c_best = np.maximum(cz_full, cz_short) if len(c_emb) else cz_full
+
+    out = []
+    pos = 0
+    for units, hits, w, exp_hit in zip(all_units, hits_all, wanted, exp_all, strict=True):
+        e = u_emb[pos : pos + len(units)]
+        pos += len(units)
+        z_full, z_short, cos = zs(e)
+        n = len(units)
+        clause_z = np.full((n, n_t), -np.inf, np.float32)
+        name_hit = np.zeros((n, n_t), bool)
+        part_hit = np.zeros((n, n_t), bool)
+        desc = np.zeros((n, n_t), np.int16)
+        listed = np.zeros((n, n_t), bool)
+        for ui, ti, cl in w:
+            found = hits[ti][ui]
+            kinds = [terms[ti].kind(k) for k in found]
+            name_hit[ui, ti] = "name" in kinds
+            part_hit[ui, ti] = "part" in kinds
+            desc[ui, ti] = kinds.count("description")
+            listed[ui, ti] = _in_list(units[ui].text, found)
+            for c in cl:
+                clause_z[ui, ti] = max(clause_z[ui, ti], c_best[clause_texts[c], ti])
+        phrase_hit = np.zeros((n, n_t), bool)
+        for ti, ph in enumerate(phrases):
+            for ui, u in enumerate(units):
+                phrase_hit[ui, ti] = any(p in u.text for p in ph) and bool(find_terms(u.text, ph))
+        sec_ids = {sid: i for i, sid in enumerate(dict.fromkeys(u.section_id for u in units))}
+        out.append(
+            PlanSignals(
+                units=units,
+                cos=cos.astype(np.float32),
+                phrase_hit=phrase_hit,
+                exp_hit=exp_hit,
+                expansion=expansion,
+                z=z_full,
+                z_phrase=z_short,
+                clause_z=clause_z,
+                hits=hits,
+                name_hit=name_hit,
+                part_hit=part_hit,
+                desc_terms=desc,
+                listed=listed,
+                heading=np.array([u.heading for u in units], bool),
+                context=np.array([u.context for u in units], bool),
+                section_index=np.array([sec_ids[u.section_id] for u in units], int),
+            )
+        )
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _background_hits(tt: ThemeTerms) -> tuple[str, ...]:
+    """Background sentences holding one of the theme's terms (on word boundaries)."""
+    whole = (*tt.parts, *tt.description)
+    return tuple(
+        s
+        for s in background.sentences()
+        if any(k in s for k in tt.all) and _strong(find_terms(s, tt.all, whole=whole), tt)
+    )
+
+
+def _strong(found: tuple[str, ...], tt: ThemeTerms) -> bool:
+    """A sentence clearly about the theme: its name, or two of its words (seeds for expansion)."""
+    return any(k in tt.name for k in found) or len(found) >= 2
+
+
+def _expansion_hits(units: list[Unit], expansion: tuple[tuple[str, ...], ...]) -> np.ndarray:
+    out = np.zeros((len(units), len(expansion)), bool)
+    for ti, words in enumerate(expansion):
+        if not words:
+            continue
+        for ui, u in enumerate(units):
+            out[ui, ti] = any(w in u.text for w in words) and bool(find_terms(u.text, words, whole=words))
+    return out
+
+
+def _phrases(theme: Theme) -> tuple[str, ...]:
+    """The name and the whole comma-separated phrases of the description, in Simplified script."""
+    from .themes import to_simplified
+
+    parts = [theme.name, *re.split(r"[，,、；;。]", theme.description)]
+    return tuple(dict.fromkeys(to_simplified(p.strip()) for p in parts if len(p.strip()) >= 2))
+
+
+_FLOOR = -3.0  # feature value where a plan has no sentence with the signal
+
+
+def plan_features(sig: PlanSignals) -> np.ndarray:
+    """themes × ``FEATURES``: one row per theme summarising the plan's evidence for it."""
+    n_u, n_t = sig.z.shape
+    f = np.full((n_t, len(FEATURES)), 0.0, np.float32)
+    if n_u == 0:
+        f[:, [0, 1, 2, 6]] = _FLOOR
+        f[:, 10] = -1.0
+        f[:, 13] = _FLOOR
+        return f
+    z = sig.z
+    f[:, 0] = z.max(axis=0)
+    f[:, 1] = np.maximum(sig.z_phrase.max(axis=0), _FLOOR)
+    k = min(3, n_u)
+    f[:, 2] = np.sort(z, axis=0)[-k:].mean(axis=0)
+    f[:, 3] = sig.name_hit.any(axis=0)
+    f[:, 4] = sig.part_hit.any(axis=0)
+    f[:, 5] = np.minimum(sig.desc_terms.max(axis=0), 3)
+    any_hit = sig.name_hit | sig.part_hit | (sig.desc_terms > 0)
+    at = np.where(any_hit, np.maximum(sig.strength, z), -np.inf)
+    f[:, 6] = np.maximum(at.max(axis=0), _FLOOR)
+    strong = sig.name_hit | sig.part_hit
+    for ti in range(n_t):
+        rows = np.flatnonzero(strong[:, ti])
+        f[ti, 7] = np.log1p(np.unique(sig.section_index[rows]).size)
+    f[:, 8] = (strong & sig.heading[:, None]).any(axis=0)
+    f[:, 9] = np.log1p(sig.name_hit.sum(axis=0))
+    f[:, 10] = sig.cos.max(axis=0)
+    f[:, 11] = sig.phrase_hit.any(axis=0)
+    f[:, 12] = sig.exp_hit.any(axis=0)
+    f[:, 13] = np.maximum(np.where(sig.exp_hit, np.maximum(sig.strength, z), -np.inf).max(axis=0), _FLOOR)
+    f[:, 14] = f[:, 0] - z.mean(axis=0)
+    f[:, 15] = f[:, 10] - sig.cos.mean(axis=0)
+    return f
+
+
+def unit_features(sig: PlanSignals, ti: int) -> np.ndarray:
+    """units × ``FEATURES`` for one theme: each sentence as if it were the whole plan.
+
+    Ranking sentences by the decision model on these rows picks the evidence the
+    model itself would rely on.
+    """
+    n_u = sig.z.shape[0]
+    f = np.zeros((n_u, len(FEATURES)), np.float32)
+    if n_u == 0:
+        return f
+    z = sig.z[:, ti]
+    f[:, 0] = z
+    f[:, 1] = np.maximum(sig.z_phrase[:, ti], _FLOOR)
+    f[:, 2] = z
+    f[:, 3] = sig.name_hit[:, ti]
+    f[:, 4] = sig.part_hit[:, ti]
+    f[:, 5] = np.minimum(sig.desc_terms[:, ti], 3)
+    any_hit = sig.name_hit[:, ti] | sig.part_hit[:, ti] | (sig.desc_terms[:, ti] > 0)
+    f[:, 6] = np.where(any_hit, np.maximum(sig.strength[:, ti], z), _FLOOR)
+    strong = sig.name_hit[:, ti] | sig.part_hit[:, ti]
+    f[:, 7] = np.log1p(strong.astype(np.float32))
+    f[:, 8] = strong & sig.heading
+    f[:, 9] = np.log1p(sig.name_hit[:, ti].astype(np.float32))
+    f[:, 10] = sig.cos[:, ti]
+    f[:, 11] = sig.phrase_hit[:, ti]
+    f[:, 12] = sig.exp_hit[:, ti]
+    f[:, 13] = np.where(sig.exp_hit[:, ti], np.maximum(sig.strength[:, ti], z), _FLOOR)
+    f[:, 14] = z - z.mean()
+    f[:, 15] = sig.cos[:, ti] - sig.cos[:, ti].mean()
+    return f
+
+
+def terms_of(themes: Sequence[Theme], sig: PlanSignals | None = None) -> dict[str, ThemeTerms]:
+    """Each theme's terms, with the expansion words found for this set of plans."""
+    from dataclasses import replace
+
+    out = {}
+    for ti, t in enumerate(themes):
+        tt = theme_terms(t)
+        out[t.name] = replace(tt, expansion=sig.expansion[ti]) if sig is not None and sig.expansion else tt
+    return out
