@@ -281,7 +281,7 @@ def _decode(p: Path, raw: bytes) -> tuple[str, str, list[tuple[str, str]]]:
     nuls = raw.count(b"\x00")
     if nuls:
         # a few NULs in a text file are damage (a bad copy, a disk error); many mean binary
-        if nuls > max(8, len(raw) // 1000):
+        if nuls * 1000 > len(raw):
             raise PlanLoadError(p, f"binary file ({nuls:,} NUL bytes), not a text plan")
         raw = raw.replace(b"\x00", b"")
         notes.append(("damage", f"{nuls} NUL byte(s) removed (damaged file?)"))

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .data import ReportData
+from .safe_io import atomic_group, spreadsheet_safe
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -156,7 +157,7 @@ def write_xlsx(data: ReportData, path: Path) -> Path:
     import pandas as pd
 
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
-        for name, df in report_frames(data).items():
+        for name, df in _safe_frames(data).items():
             df.to_excel(xw, sheet_name=name, index=False)
             sheet = xw.sheets[name]
             sheet.freeze_panes = "A2"
@@ -169,8 +170,20 @@ def write_xlsx(data: ReportData, path: Path) -> Path:
 def write_csv(data: ReportData, path: Path) -> Path:
     """``path`` gets the plan × theme evidence table (one row per cell); the other tables go
     next to it as ``<stem>.<table>.csv`` (UTF-8 with BOM so Excel shows Chinese)."""
-    frames = report_frames(data)
-    frames["evidence"].to_csv(path, index=False, encoding="utf-8-sig")
-    for name in ("gaps", "unique", "targets", "discovered", "timeline", "plans", "warnings"):
-        frames[name].to_csv(path.with_name(f"{path.stem}.{name}.csv"), index=False, encoding="utf-8-sig")
+    frames = _safe_frames(data)
+    sides = ("gaps", "unique", "targets", "discovered", "timeline", "plans", "warnings")
+    targets = [path.with_name(f"{path.stem}.{name}.csv") for name in sides] + [path]
+    with atomic_group(targets) as tmps:  # all eight files replaced together, or none
+        for name, tmp in zip([*sides, "evidence"], tmps, strict=True):
+            frames[name].to_csv(tmp, index=False, encoding="utf-8-sig")
     return path
+
+
+def _safe_frames(data: ReportData) -> dict[str, pd.DataFrame]:
+    """The tables with every text cell made spreadsheet-safe (no live formulas), headers included."""
+    out = {}
+    for name, df in report_frames(data).items():
+        safe = df.map(spreadsheet_safe)
+        safe.columns = [spreadsheet_safe(c) for c in safe.columns]
+        out[name] = safe
+    return out
