@@ -28,7 +28,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from .clean import clean_text, has_cjk
-from .errors import PlanLoadError
+from .errors import PlanLoadError, safe_name
 from .metadata import admin_level_of, detect_metadata
 from .model import LoadReport, Plan, PlanWarning
 from .outline import parse_outline
@@ -220,7 +220,7 @@ def load_many(
             report.failed[str(f)] = f"unexpected error: {type(e).__name__}: {problem}"
             logger.warning("%s: not loaded: %s", f, problem)
             continue
-        if pid != f.stem:
+        if pid != _stem(f):
             report.warnings.append(
                 PlanWarning(str(f), "id", f"file stem {f.stem!r} is not unique; plan id is {pid!r}")
             )
@@ -282,7 +282,7 @@ def _decode(p: Path, raw: bytes) -> tuple[str, str, list[tuple[str, str]]]:
     if nuls:
         # a few NULs in a text file are damage (a bad copy, a disk error); many mean binary
         if nuls * 1000 > len(raw):
-            raise PlanLoadError(p, f"binary file ({nuls:,} NUL bytes), not a text plan")
+            raise PlanLoadError(p, f"binary file ({nuls:,} NUL byte(s)), not a text plan")
         raw = raw.replace(b"\x00", b"")
         notes.append(("damage", f"{nuls} NUL byte(s) removed (damaged file?)"))
     try:
@@ -666,7 +666,7 @@ def _unique_ids(files: list[Path]) -> list[str]:
     """File stems, made unique: prefixed with parent folder names where the folders differ
     (``深圳市/2023.md`` → ``深圳市-2023``), suffixed with the extension where they do not
     (``a.txt``, ``a.md`` → ``a-txt``, ``a-md``), numbered as a last resort."""
-    ids = [f.stem for f in files]
+    ids = [_stem(f) for f in files]
     parents = [_parent_parts(f) for f in files]
     for depth in range(1, 7):
         dupes = _dupes(ids)
@@ -675,7 +675,7 @@ def _unique_ids(files: list[Path]) -> list[str]:
         for i, f in enumerate(files):
             group = [j for j in dupes.get(ids[i], []) if j != i]
             if group and any(parents[j][-depth:] != parents[i][-depth:] for j in group):
-                ids[i] = "-".join([*parents[i][-depth:], f.stem])
+                ids[i] = "-".join([*parents[i][-depth:], _stem(f)])
     for i in [i for idx in _dupes(ids).values() for i in idx]:
         ext = files[i].suffix.lower().lstrip(".")
         if ext:
@@ -688,6 +688,11 @@ def _unique_ids(files: list[Path]) -> list[str]:
             ids[i] = f"{ids[i]}_{n}"
             taken.add(ids[i])
     return ids
+
+
+def _stem(f: Path) -> str:
+    """The file stem with control characters escaped: an id is shown on one line."""
+    return safe_name(f.stem)
 
 
 def _parent_parts(f: Path) -> tuple[str, ...]:
