@@ -107,11 +107,20 @@ def write_report(
             from .tables import write_csv
 
             write_csv(data, out)
-    except OSError as e:
+    except (OSError, *_serialisation_errors()) as e:  # lxml (xlsx) reports EFBIG/ENOSPC its own way
         from ..errors import ReportWriteError
 
         raise ReportWriteError(
             out,
-            f"could not write the report ({e.strerror or e}); any earlier report there is unchanged",
+            f"could not write the report ({getattr(e, 'strerror', None) or e}); "
+            "any earlier report there is unchanged",
         ) from e
     return out
+
+
+def _serialisation_errors() -> tuple[type[Exception], ...]:
+    try:
+        from lxml.etree import SerialisationError
+    except ImportError:
+        return ()
+    return (SerialisationError,)
