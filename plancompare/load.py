@@ -473,7 +473,24 @@ _VOID_TAGS = frozenset(
 )
 # an open one of these is closed by a new sibling of the same name (<p>a<p>b, <li>a<li>b)
 _SIBLING_CLOSED = frozenset(("p", "li", "dt", "dd", "tr", "td", "th", "option"))
-_FEED_CHUNK = 1 << 16
+
+
+def _defuse_unclosed(html: str) -> str:
+    """Escape the ``<`` of markup that can never be closed, so it is read as text.
+
+    :class:`html.parser.HTMLParser` scans to the end of the input for the end of every
+    unclosed ``<!--``, ``<![``, ``<?``, ``</``: quadratic for a page of thousands of
+    them (50,000 ``<!--``: 70 s). A ``<`` after the last ``>``, a ``<!--`` after the last
+    ``-->`` and a ``<![`` after the last ``]]>`` cannot be closed; as text they cost one pass.
+    """
+    last_gt = html.rfind(">")
+    head, tail = html[: last_gt + 1], html[last_gt + 1 :].replace("<", "&lt;")
+    for opener, closer in (("<!--", "-->"), ("<![", "]]>")):
+        end = head.rfind(closer)
+        cut = end + len(closer) if end >= 0 else 0
+        if opener in head[cut:]:
+            head = head[:cut] + head[cut:].replace(opener, "&lt;" + opener[1:])
+    return head + tail
 
 
 class _TextExtractor(HTMLParser):
@@ -568,11 +585,11 @@ def _html_text(
     """Body text of an HTML page with a line break after each block; also the <title>."""
     lim = limits or LoadLimits()
     parser = _TextExtractor(p or Path("<html>"), lim.max_depth)
-    for i in range(0, len(html), _FEED_CHUNK):
-        parser.feed(html[i : i + _FEED_CHUNK])
-        if clock is not None:
-            clock.check("parsing HTML")
+    # one feed: fed in pieces, a construct spanning pieces is re-scanned with every piece
+    parser.feed(_defuse_unclosed(html))
     parser.finish()
+    if clock is not None:
+        clock.check("parsing HTML")
     pieces = parser.pieces
     if parser.body_start is not None:
         pieces = pieces[parser.body_start : parser.body_end]
@@ -582,17 +599,19 @@ def _html_text(
 
 
 _FRONT_MATTER_RE = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+# Every repeat is bounded or cannot cross a line: an unclosed "[" or a line of 100,000 "#"
+# must not make a rule rescan the rest of the file from each position (quadratic).
 _MD_RULES = [
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), ""),  # images
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links keep their text
+    (re.compile(r"!\[([^\[\]\n]{0,500})\]\([^()\n]{0,2000}\)"), ""),  # images
+    (re.compile(r"\[([^\[\]\n]{1,500})\]\([^()\n]{0,2000}\)"), r"\1"),  # links keep their text
     (re.compile(r"(?m)^[ \t]{0,3}#{1,6}[ \t]*"), ""),  # ATX heading marks
-    (re.compile(r"(?m)[ \t]*#+[ \t]*$"), ""),  # closing heading marks
+    (re.compile(r"(?m)(?<![#\t ])[ \t]*#{1,200}[ \t]{0,200}$"), ""),  # closing heading marks
     (re.compile(r"(?m)^[ \t]{0,3}>[ \t]?"), ""),  # block quotes
     (re.compile(r"(?m)^[ \t]*([-*_][ \t]*){3,}$"), ""),  # horizontal rules
     (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),  # bold
     (re.compile(r"(?<![A-Za-z0-9*])\*(?!\s)([^*\n]+?)\*(?![A-Za-z0-9*])"), r"\1"),  # italic
     (re.compile(r"`([^`\n]*)`"), r"\1"),  # inline code
-    (re.compile(r"</?[a-zA-Z][^>\n]*>"), ""),  # stray inline HTML
+    (re.compile(r"</?[a-zA-Z][^<>\n]{0,1000}>"), ""),  # stray inline HTML
 ]
 
 
