@@ -363,7 +363,7 @@ def _drop_boilerplate(lines: list[str]) -> tuple[list[str], list[tuple[str, str]
     first = next((i for i, s in enumerate(simp_lines) if s.strip()), None)
     for i, (line, simp) in enumerate(zip(lines, simp_lines, strict=True)):
         kind = _classify(simp)
-        if kind is None and i == first:
+        if kind is None and i == first and len(simp) <= _MAX_BOILERPLATE:  # the regex backtracks on long lines
             # A browser page title "T-Site" whose T is repeated below as the real title.
             m = _PAGE_TITLE_RE.match(simp.strip())
             if m and any(s.strip() == m.group("title") for s in simp_lines[i + 1 : i + 15]):

@@ -64,6 +64,8 @@ class LoadLimits:
     max_bytes: int = DEFAULT_MAX_BYTES  # file size on disk
     max_chars: int = 32_000_000  # characters after decoding / decompression
     max_sections: int = 300_000  # outline sections
+    max_lines: int = 1_000_000  # text lines (checked before the costlier cleaning and outline)
+    max_damaged: int = 100_000  # "??" / U+FFFD marks of a mis-decoded or corrupted file
     max_depth: int = 2_000  # HTML element nesting
     max_docx_part_bytes: int = 64 * 2**20  # uncompressed size of any one part of a .docx
     max_docx_total_bytes: int = 256 * 2**20  # uncompressed size of all parts of a .docx
@@ -144,6 +146,7 @@ def load_plan(
             body, title_hint = _markdown_text(original)
         else:
             body = original
+    _check_body(p, body, lim)
     body, invisible = strip_format_chars(body)
     if invisible:
         warnings.append(PlanWarning(str(p), "invisible", invisible))
@@ -259,6 +262,22 @@ def _check_chars(p: Path, text: str, lim: LoadLimits) -> None:
             p,
             f"{len(text):,} characters after decoding, more than the limit of {lim.max_chars:,} "
             "(raise PLANCOMPARE_MAX_CHARS to load it anyway)",
+        )
+
+
+def _check_body(p: Path, body: str, lim: LoadLimits) -> None:
+    """Cheap counts before cleaning, whose cost grows with lines and damaged spots."""
+    lines = body.count("\n")
+    if lines > lim.max_lines:
+        raise PlanLoadError(
+            p, f"{lines:,} lines, more than the limit of {lim.max_lines:,} (raise PLANCOMPARE_MAX_LINES)"
+        )
+    damaged = body.count("??") + body.count("？？") + body.count("\ufffd")
+    if damaged > lim.max_damaged:
+        raise PlanLoadError(
+            p,
+            f"{damaged:,} damaged spots ('??' or U+FFFD), more than the limit of {lim.max_damaged:,}: "
+            "the file is mostly garbled (wrong encoding? save it as UTF-8)",
         )
 
 

@@ -192,6 +192,8 @@ def test_3_characters_and_sections_are_limited(tmp_path: Path) -> None:
         load_plan(f, limits=LoadLimits(max_chars=1_000))
     with pytest.raises(PlanLoadError, match=r"many\.txt: parsing took longer than the limit of 0 s"):
         load_plan(f, limits=LoadLimits(max_seconds=0))
+    with pytest.raises(PlanLoadError, match=r"many\.txt: 99 lines, more than the limit of 10"):
+        load_plan(f, limits=LoadLimits(max_lines=10))
     assert len(load_plan(f).sections) == 99
 
 
@@ -264,6 +266,7 @@ def _leftovers(folder: Path) -> list[str]:
     return [f.name for f in folder.iterdir() if ".tmp" in f.name]
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # openpyxl's half-written zip
 @pytest.mark.parametrize("ext", [".html", ".md", ".json", ".xlsx"])
 def test_6_file_size_limit_keeps_the_old_report(tmp_path: Path, two_plans, ext: str) -> None:
     out = tmp_path / f"r{ext}"
@@ -405,6 +408,16 @@ def test_10_damaged_text_does_not_blow_up_memory() -> None:
     assert cleaned.text.count("服务") == 10_000
     # one str object per character (the old list(text)) took 16 MB here; the text itself is 0.2 MB
     assert peak < 8 * 2**20, peak
+
+
+def test_10_a_mostly_garbled_file_fails_alone_early(tmp_path: Path) -> None:
+    f = tmp_path / "garbled.txt"
+    f.write_text("推进??a服务。" * 3000, encoding="utf-8")  # one long line: the line limit does not apply
+    with pytest.raises(
+        PlanLoadError, match=r"garbled\.txt: 3,000 damaged spots .* limit of 1,000: .*garbled"
+    ):
+        load_plan(f, limits=LoadLimits(max_damaged=1000))
+    assert load_plan(f).text.count("服务") == 3000
 
 
 # 11 -- BOM-less UTF-16 and stray NULs -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import warnings
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from conftest import SZ2025, seed_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -127,6 +128,15 @@ def _html() -> st.SearchStrategy[str]:
 
 def _markdown() -> st.SearchStrategy[str]:
     return _repeat(st.one_of(st.sampled_from(_MD_BITS), st.sampled_from(_PHRASES), st.text(max_size=8)))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _warm() -> None:
+    """Load jieba's dictionary and the lazy imports once, outside the per-example deadline."""
+    from plancompare.clean import clean_text
+
+    clean_text("推进??a服务。\n")
+    load_plan(seed_path(SZ2025))
 
 
 def _check_alone(name: str, data: bytes) -> None:
