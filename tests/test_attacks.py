@@ -232,6 +232,20 @@ def test_4_discovery_samples_huge_section_counts(tmp_path: Path, seed_plans) -> 
     assert discover_themes(secs, emb, max_sections=300).to_frame().equals(d.to_frame())  # deterministic
 
 
+def test_4_subtree_texts_in_one_pass_equal_subtree_text(seed_plans, tmp_path: Path) -> None:
+    from plancompare.planset import subtree_texts
+
+    f = tmp_path / "nested.txt"
+    f.write_text(
+        "".join(
+            f"{'一二三'[k]}、第{k}部分\n（一）事项。\n1.推进。\n2.加强。\n（二）事项。\n" for k in range(3)
+        ),
+        encoding="utf-8",
+    )
+    for plan in [*seed_plans.values(), load_plan(f)]:
+        assert subtree_texts(plan, plan.sections) == [plan.subtree_text(s.id) for s in plan.sections]
+
+
 # 5 -- Big5-HKSCS and cp950 -----------------------------------------------------------------------------
 @pytest.mark.parametrize(("encoding", "extra"), [("big5hkscs", "嘅㗎"), ("cp950", "€")])
 def test_5_big5_hkscs_and_cp950_are_detected(tmp_path: Path, encoding: str, extra: str) -> None:
