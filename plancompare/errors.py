@@ -10,7 +10,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def safe_name(path: object) -> str:
-    """``path`` as text with control characters escaped (``a\\nb.txt``), for one-line messages.
+    r"""``path`` as text with control characters escaped (``a\nb.txt``), for one-line messages.
 
     >>> safe_name("evil\nerror: x.txt")
     'evil\\nerror: x.txt'
