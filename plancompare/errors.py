@@ -6,7 +6,8 @@ import re
 
 # Control characters (newline, escape…) in a file name could forge extra lines on a
 # terminal ("error: …" that is not ours): messages show them escaped.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Undecodable bytes of a file name (lone surrogates) cannot even be printed: escaped too.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def safe_name(path: object) -> str:

@@ -240,11 +240,14 @@ def _read_bytes(p: Path, max_bytes: int) -> bytes:
         raise PlanLoadError(
             p, f"unsupported file type {p.suffix or '(none)'!r}; supported: {', '.join(SUPPORTED_EXTENSIONS)}"
         )
-    if not p.exists():
-        raise PlanLoadError(p, "file not found")
-    if not p.is_file():
-        raise PlanLoadError(p, "not a regular file")
-    size = p.stat().st_size
+    try:
+        if not p.exists():
+            raise PlanLoadError(p, "broken symbolic link" if p.is_symlink() else "file not found")
+        if not p.is_file():
+            raise PlanLoadError(p, "not a regular file (a folder, pipe or device)")
+        size = p.stat().st_size
+    except OSError as e:  # a symlink loop, a name too long
+        raise PlanLoadError(p, f"cannot open the file: {e.strerror or e}") from None
     if size > max_bytes:
         raise PlanLoadError(
             p,
@@ -253,7 +256,10 @@ def _read_bytes(p: Path, max_bytes: int) -> bytes:
         )
     if size == 0:
         raise PlanLoadError(p, "empty file (0 bytes)")
-    return p.read_bytes()
+    try:
+        return p.read_bytes()
+    except OSError as e:  # permission denied, I/O error, a file removed meanwhile
+        raise PlanLoadError(p, f"cannot read the file: {e.strerror or e}") from None
 
 
 def _check_chars(p: Path, text: str, lim: LoadLimits) -> None:

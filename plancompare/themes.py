@@ -162,6 +162,8 @@ def _parse_yaml(text: str, path: str) -> list[Theme]:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
         raise ThemeFileError(path, f"invalid YAML: {e.problem or e}", line=line) from None
+    except RecursionError:
+        raise ThemeFileError(path, "invalid YAML: lists or mappings nested too deeply") from None
     if root is None:
         raise ThemeFileError(path, "file is empty: expected a list of themes or a mapping name → description")
     _refuse_tags(root, path)

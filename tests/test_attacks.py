@@ -629,3 +629,24 @@ def test_output_path_checked_by_the_library_too(tmp_path: Path, two_plans) -> No
     afile.write_text("x", encoding="utf-8")
     with pytest.raises(OutputPathError, match="afile is a file"):
         write_report(two_plans, afile / "r.html")
+
+
+def test_17_odd_paths_fail_alone_with_a_printable_message(tmp_path: Path) -> None:
+    from plancompare.errors import safe_name
+
+    (tmp_path / "folder.txt").mkdir()
+    (tmp_path / "loop1.txt").symlink_to(tmp_path / "loop2.txt")
+    (tmp_path / "loop2.txt").symlink_to(tmp_path / "loop1.txt")
+    odd = tmp_path / os.fsdecode(
+        b"\xff\xfe-\xe2\x80\xaeplan.txt"
+    )  # undecodable bytes and a right-to-left override
+    odd.write_bytes(b"\x00\x01\x02\x03" * 8)
+    plans, report = load_many([tmp_path / "folder.txt", tmp_path / "loop1.txt", odd, seed_path(SZ2025)])
+    assert [p.id for p in plans] == [SZ2025]
+    assert "not a regular file" in report.failed[str(tmp_path / "folder.txt")]
+    assert "broken symbolic link" in report.failed[str(tmp_path / "loop1.txt")]  # a loop leads nowhere
+    with pytest.raises(PlanLoadError) as e:
+        load_plan(odd)
+    msg = str(e.value)
+    assert msg.encode("utf-8")  # printable: no lone surrogates
+    assert "\\udcff\\udcfe-\\u202eplan.txt: binary" in msg and safe_name(odd) in msg
