@@ -262,6 +262,14 @@ def test_5_big5_hkscs_and_cp950_are_detected(tmp_path: Path, encoding: str, extr
     assert not [w for w in b.warnings if w.kind == "encoding"]
 
 
+def test_5_a_doubtful_guess_is_warned(tmp_path: Path) -> None:
+    f = tmp_path / "rare.txt"
+    f.write_bytes("".join(chr(0x3400 + i) for i in range(0, 3000, 7)).encode("gb18030"))  # rare CJK Ext. A
+    plan = load_plan(f)
+    assert plan.encoding == "gb18030"
+    assert any(w.kind == "encoding" and "may be garbled" in w.message for w in plan.warnings)
+
+
 def _encodable(ch: str, encoding: str) -> bool:
     try:
         ch.encode(encoding)
