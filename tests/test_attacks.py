@@ -374,6 +374,16 @@ def test_7_spreadsheet_cells_are_never_formulas(tmp_path: Path) -> None:
             assert not bad, (f.name, bad)
 
 
+def test_7_xlsx_cells_excel_would_refuse_are_made_valid(tmp_path: Path, two_plans) -> None:
+    import openpyxl
+
+    long_name = "托育" * 20_000  # 40,000 characters: over Excel's 32,767 per cell
+    cov = two_plans.coverage({"托\x01育\x0b": "托育", long_name: "托育"})
+    wb = openpyxl.load_workbook(write_report(two_plans, tmp_path / "r.xlsx", coverage=cov, discovery=False))
+    names = [c.value for c in wb["coverage"]["A"][1:]]
+    assert "托育" in names and max(len(n) for n in names) == 32_767
+
+
 # 8 -- Markdown escapes HTML; the HTML report keeps escaping -------------------------------------------------
 _XSS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -158,7 +159,7 @@ def write_xlsx(data: ReportData, path: Path) -> Path:
 
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
         for name, df in _safe_frames(data).items():
-            df.to_excel(xw, sheet_name=name, index=False)
+            df.map(_xlsx_cell).to_excel(xw, sheet_name=name, index=False)
             sheet = xw.sheets[name]
             sheet.freeze_panes = "A2"
             for col in sheet.columns:  # readable widths; long quotes capped
@@ -177,6 +178,17 @@ def write_csv(data: ReportData, path: Path) -> Path:
         for name, tmp in zip([*sides, "evidence"], tmps, strict=True):
             frames[name].to_csv(tmp, index=False, encoding="utf-8-sig")
     return path
+
+
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # openpyxl refuses them in a cell
+_XLSX_MAX = 32_767  # Excel's cell limit: a longer one makes Excel "repair" the workbook
+
+
+def _xlsx_cell(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    value = _XLSX_ILLEGAL.sub("", value)
+    return value if len(value) <= _XLSX_MAX else value[: _XLSX_MAX - 1] + "…"
 
 
 def _safe_frames(data: ReportData) -> dict[str, pd.DataFrame]:
