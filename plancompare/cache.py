@@ -39,6 +39,44 @@ def default_cache_dir() -> Path:
     return Path(env).expanduser() if env else Path.home() / ".cache" / "plancompare"
 
 
+_HEAD = 1 << 20  # bytes hashed from each end of a big model file
+
+
+def model_fingerprint(directory: str | os.PathLike[str]) -> str:
+    """A short hash of a local model directory's files (names, sizes, contents).
+
+    Small files (configs, tokenizer) are hashed whole; big weight files by size and
+    their first and last MiB, so a multi-GB model costs milliseconds. Replacing the
+    model at the same path changes the fingerprint, and so the cache file.
+    """
+    h = hashlib.sha256()
+    root = Path(directory)
+    files = sorted(f for f in root.rglob("*") if f.is_file() and ".cache" not in f.relative_to(root).parts)
+    for f in files[:10_000]:
+        size = f.stat().st_size
+        h.update(f"{f.relative_to(root).as_posix()}\x1f{size}\x1f".encode())
+        with open(f, "rb") as fh:
+            if size <= 4 * _HEAD:
+                h.update(fh.read())
+            else:
+                h.update(fh.read(_HEAD))
+                fh.seek(-_HEAD, os.SEEK_END)
+                h.update(fh.read(_HEAD))
+    return h.hexdigest()[:12]
+
+
+def _local_model_dir(name: str) -> Path | None:
+    """The model directory of an ``st:`` backend name, when it is a local path."""
+    if not name.startswith("st:"):
+        return None
+    model = name[3:].split("#prompts-", 1)[0]
+    try:
+        p = Path(model).expanduser()
+        return p if p.is_dir() else None
+    except OSError:
+        return None
+
+
 def _safe_name(name: str) -> str:
     # Readable prefix plus a hash, so "st:/a/b" and "st_/a/b" never share a file.
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")[-60:] or "backend"
@@ -66,6 +104,7 @@ class EmbeddingCache:
         self.stats = CacheStats()
         self.disabled = False
         self._conns: dict[str, sqlite3.Connection] = {}
+        self._fingerprints: dict[str, str] = {}
         self._checked = False
         # One cache object may be used from several threads (e.g. a notebook's executor).
         self._lock = threading.RLock()
@@ -75,8 +114,22 @@ class EmbeddingCache:
         return f"EmbeddingCache({str(self.directory)!r}, {state})"
 
     def path_for(self, name: str) -> Path:
-        """The SQLite file that holds backend ``name``'s vectors."""
-        return self.directory / f"{_safe_name(name)}.sqlite"
+        """The SQLite file that holds backend ``name``'s vectors.
+
+        For a local ``st:`` model the name includes a fingerprint of the model's files,
+        so another model saved at the same path never reuses the old vectors.
+        """
+        return self.directory / f"{_safe_name(self._keyed(name))}.sqlite"
+
+    def _keyed(self, name: str) -> str:
+        if name not in self._fingerprints:
+            model = _local_model_dir(name)
+            try:
+                self._fingerprints[name] = f"{name}@{model_fingerprint(model)}" if model else name
+            except OSError as e:  # unreadable model files: the model load will report it
+                warnings.warn(f"embedding cache: cannot fingerprint model {model}: {e}", stacklevel=3)
+                self._fingerprints[name] = name
+        return self._fingerprints[name]
 
     # -- connections --------------------------------------------------------------
 

@@ -292,11 +292,16 @@ def _extend_damage(simplified: str, display: str) -> tuple[str, str]:
             spans.append((b, b + aliens[-1]))
     if not spans:
         return simplified, display
-    s, d = list(simplified), list(display)
+    # slices, not list(text): a list of one str per character costs ~80 bytes a character
+    return _overwrite(simplified, spans), _overwrite(display, spans)
+
+
+def _overwrite(text: str, spans: list[tuple[int, int]]) -> str:
+    pieces, pos = [], 0
     for a, b in spans:
-        s[a:b] = DAMAGE * (b - a)
-        d[a:b] = DAMAGE * (b - a)
-    return "".join(s), "".join(d)
+        pieces += [text[pos:a], DAMAGE * (b - a)]
+        pos = b
+    return "".join([*pieces, text[pos:]])
 
 
 def _damage_warnings(text: str, display: str, path: str, limit: int) -> list[PlanWarning]:
@@ -358,7 +363,7 @@ def _drop_boilerplate(lines: list[str]) -> tuple[list[str], list[tuple[str, str]
     first = next((i for i, s in enumerate(simp_lines) if s.strip()), None)
     for i, (line, simp) in enumerate(zip(lines, simp_lines, strict=True)):
         kind = _classify(simp)
-        if kind is None and i == first:
+        if kind is None and i == first and len(simp) <= _MAX_BOILERPLATE:  # the regex backtracks on long lines
             # A browser page title "T-Site" whose T is repeated below as the real title.
             m = _PAGE_TITLE_RE.match(simp.strip())
             if m and any(s.strip() == m.group("title") for s in simp_lines[i + 1 : i + 15]):

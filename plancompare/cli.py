@@ -102,8 +102,18 @@ def _out(msg: str = "") -> None:
     typer.echo(msg)
 
 
+# usage errors keep click's own message and exit code 2
+_CLICK_ERRORS: tuple[type[Exception], ...] = tuple(
+    c for c in typer.BadParameter.__mro__ if c.__name__ in ("ClickException", "UsageError")
+)
+_VERBOSE = False  # set by -v: unexpected errors then show their traceback
+
+
 def _err(msg: str) -> None:
-    typer.echo(msg, err=True)
+    from .errors import safe_name
+
+    # one line, always: a newline or escape sequence in a file name must not forge another line
+    typer.echo(safe_name(msg), err=True)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
@@ -132,6 +142,27 @@ def _errors() -> Iterator[None]:
         raise typer.Exit(1) from None
     except (ValueError, FileNotFoundError, IsADirectoryError, PermissionError) as e:
         _err(f"error: {e}")
+        raise typer.Exit(1) from None
+    except (typer.Exit, typer.Abort, typer.BadParameter, *_CLICK_ERRORS):
+        raise
+    except KeyboardInterrupt:
+        _err("error: interrupted; no report file was changed")
+        raise typer.Exit(130) from None
+    except MemoryError:
+        if _VERBOSE:
+            raise
+        _err("error: out of memory; try fewer or smaller plans (see the resource limits in docs/user-guide.md)")
+        raise typer.Exit(1) from None
+    except OSError as e:
+        if _VERBOSE:
+            raise
+        where = f"{e.filename}: " if e.filename else ""
+        _err(f"error: {where}{e.strerror or e}")
+        raise typer.Exit(1) from None
+    except Exception as e:  # noqa: BLE001 - one line, not a traceback (-v shows it)
+        if _VERBOSE:
+            raise
+        _err(f"error: {type(e).__name__}: {e} (run with -v for the traceback)")
         raise typer.Exit(1) from None
     finally:
         warnings.showwarning = old
@@ -165,6 +196,10 @@ def _load(
         if not p.exists():
             _err(f"error: {p}: no such file or directory")
             raise typer.Exit(1)
+    cpus = os.cpu_count() or 1
+    if workers > cpus:  # each worker holds its own model (~150 MB): more than the cores only costs memory
+        _err(f"warning: --workers {workers} is more than the {cpus} CPU cores; using {cpus}")
+        workers = cpus
     cache: Any = False if no_cache else cache_dir
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -256,6 +291,9 @@ def report(
             param_hint="--output",
         )
     with _errors():
+        from .report.safe_io import check_output_path
+
+        check_output_path(output)  # a bad output path must not cost the whole computation
         theme_list = _themes(themes)
         plans = _load(paths, backend, cache_dir, no_cache, plan_part, workers)
         if baseline is not None:
@@ -318,11 +356,27 @@ def compare(
     Example: plancompare compare seeds/003_21384b622973756d.txt seeds/002_7a622e524e24148d.txt
     """
     with _errors():
+        if output is not None:
+            from .report import FORMATS
+            from .report.safe_io import check_output_path
+
+            if output.suffix.lower() not in FORMATS:
+                raise ValueError(
+                    f"{output}: unknown format {output.suffix or '(no extension)'!r}; "
+                    "use .html, .md, .json, .xlsx or .csv"
+                )
+            check_output_path(output)
         theme_list = _themes(themes)
         if directory is not None:
             plans = _load([directory], backend, cache_dir, no_cache, plan_part, workers)
             pa, pb = _find(plans, a), _find(plans, b)
         else:
+            for x in (a, b):
+                if Path(x).is_dir():
+                    raise ValueError(
+                        f"{x}: is a folder; compare takes two plan files, or --dir FOLDER and two plan "
+                        "names (e.g. plancompare compare --dir seeds/ '深圳市 2025' '东莞市 2025')"
+                    )
             plans = _load([Path(a), Path(b)], backend, cache_dir, no_cache, plan_part, workers)
             if len(plans) < 2:
                 _err(f"error: need two different plans; loaded {len(plans)} from {a} and {b}")
@@ -501,6 +555,8 @@ def _root(
 ) -> None:
     import logging
 
+    global _VERBOSE
+    _VERBOSE = verbose
     log = logging.getLogger("plancompare")
     log.handlers.clear()
     try:  # jieba sets its own logger to DEBUG on import ("Building prefix dict…")

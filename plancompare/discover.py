@@ -10,13 +10,21 @@ plans only are flagged.
 from __future__ import annotations
 
 import html
+import logging
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .model import Plan, Section
+
+logger = logging.getLogger(__name__)
+
+# Average-linkage clustering needs the full n × n distance matrix (8 bytes a cell): 4,000
+# sections ≈ 128 MB. Beyond that a deterministic, per-plan proportional sample is clustered.
+MAX_SECTIONS = 4_000
 
 # Words that occur in every plan and say nothing about a theme.
 _STOP = set(
@@ -132,6 +140,7 @@ class Discovery:
     themes: list[DiscoveredTheme]
     plan_ids: list[str]
     plan_labels: dict[str, str] = field(default_factory=dict)
+    note: str = ""  # why there are no clusters, or what was left out
 
     def to_frame(self):
         import pandas as pd
@@ -167,7 +176,8 @@ class Discovery:
 
     def __repr__(self) -> str:
         some = sum(t.only_some for t in self.themes)
-        return f"Discovery({len(self.themes)} clusters, {some} present in some plans only)"
+        note = f"; {self.note}" if self.note else ""
+        return f"Discovery({len(self.themes)} clusters, {some} present in some plans only{note})"
 
 
 def discover_themes(
@@ -178,29 +188,86 @@ def discover_themes(
     n_clusters: int | None = None,
     top_words: int = 5,
     min_size: int = 2,
+    max_sections: int = MAX_SECTIONS,
 ) -> Discovery:
     """Cluster ``sections`` (with their embedding rows) into themes.
 
     Either ``n_clusters`` or ``distance_threshold`` (cosine distance, average
     linkage) sets the granularity; by default the number of clusters is about
     the mean number of sections per plan. Clusters smaller than ``min_size``
-    are dropped.
+    are dropped. Sections with no text to embed (zero vectors) are left out;
+    beyond ``max_sections`` an evenly spaced sample of each plan's sections is
+    clustered. Discovery never fails a report: if clustering cannot run, the
+    result has no clusters and :attr:`Discovery.note` says why (also warned).
     """
-    from sklearn.cluster import AgglomerativeClustering
-
     plan_ids = list(dict.fromkeys(p.id for p, _ in sections))
     labels_by_plan = {p.id: p.label for p, _ in sections}
-    if len(sections) < 2:
-        return Discovery([], plan_ids, labels_by_plan)
+    try:
+        return _discover(
+            sections,
+            embeddings,
+            plan_ids,
+            labels_by_plan,
+            distance_threshold,
+            n_clusters,
+            top_words,
+            min_size,
+            max_sections,
+        )
+    except Exception as e:  # noqa: BLE001 - discovery is an extra; it must never cost the report
+        note = f"theme discovery skipped: {type(e).__name__}: {e}"
+        if isinstance(e, MemoryError):
+            note = f"theme discovery skipped: out of memory clustering {len(sections):,} sections"
+        logger.warning("%s", note)
+        warnings.warn(note, stacklevel=2)
+        return Discovery([], plan_ids, labels_by_plan, note=note)
+
+
+def _discover(
+    sections: Sequence[tuple[Plan, Section]],
+    embeddings: np.ndarray,
+    plan_ids: list[str],
+    labels_by_plan: dict[str, str],
+    distance_threshold: float | None,
+    n_clusters: int | None,
+    top_words: int,
+    min_size: int,
+    max_sections: int,
+) -> Discovery:
+    from sklearn.cluster import AgglomerativeClustering
+
+    notes: list[str] = []
+    emb = np.asarray(embeddings, dtype=np.float32).reshape(len(sections), -1) if len(sections) else embeddings
+    keep = [i for i in range(len(sections)) if np.isfinite(emb[i]).all() and np.any(emb[i])]
+    if len(keep) < len(sections):
+        skipped = sorted(
+            {sections[i][0].id for i in range(len(sections))} - {sections[i][0].id for i in keep}
+        )
+        notes.append(f"{len(sections) - len(keep)} section(s) without embeddable text left out")
+        for pid in skipped:  # whole plans with nothing to cluster: say which file
+            plan = next(p for p, _ in sections if p.id == pid)
+            _warn_plan(plan, "has no section with embeddable text; left out of theme discovery")
+    if len(keep) > max_sections:
+        keep = _sample(keep, [sections[i][0].id for i in keep], max_sections)
+        notes.append(f"{max_sections:,} of {len(sections):,} sections sampled (evenly, per plan)")
+    if notes:
+        logger.info("discovery: %s", "; ".join(notes))
+    sub = [sections[i] for i in keep]
+    note = "; ".join(notes)
+    if len(sub) < 2:
+        reason = "fewer than two sections with embeddable text"
+        return Discovery([], plan_ids, labels_by_plan, note="; ".join(filter(None, [reason, note])))
+    x = emb[keep]
+    n_plans = len({p.id for p, _ in sub})
     if n_clusters is None and distance_threshold is None:
-        n_clusters = max(2, min(len(sections) - 1, round(len(sections) / max(1, len(plan_ids)))))
+        n_clusters = max(2, min(len(sub) - 1, round(len(sub) / max(1, n_plans))))
     model = AgglomerativeClustering(
         n_clusters=n_clusters,
         distance_threshold=distance_threshold,
         metric="cosine",
         linkage="average",
     )
-    assign = model.fit_predict(embeddings)
+    assign = model.fit_predict(x)
     docs: dict[int, list[int]] = {}
     for i, c in enumerate(assign):
         docs.setdefault(int(c), []).append(i)
@@ -210,22 +277,41 @@ def discover_themes(
         if len(idx) >= min_size
     ]
     words = _ctfidf(
-        [" ".join(w for i in idx for w in _tokens(sections[i][1].text)) for _, idx in clusters], top_words
+        [" ".join(w for i in idx for w in _tokens(sub[i][1].text)) for _, idx in clusters], top_words
     )
     themes = []
     for k, ((_, idx), top) in enumerate(zip(clusters, words, strict=True)):
-        plans_in = [p for p in plan_ids if any(sections[i][0].id == p for i in idx)]
+        plans_in = [p for p in plan_ids if any(sub[i][0].id == p for i in idx)]
         themes.append(
             DiscoveredTheme(
                 id=k,
                 label="·".join(top[:3]) or f"cluster {k}",
                 words=top,
-                sections=[(sections[i][0].id, sections[i][1].id, sections[i][1].heading) for i in idx],
+                sections=[(sub[i][0].id, sub[i][1].id, sub[i][1].heading) for i in idx],
                 plans=plans_in,
                 only_some=len(plans_in) < len(plan_ids),
             )
         )
-    return Discovery(themes, plan_ids, labels_by_plan)
+    return Discovery(themes, plan_ids, labels_by_plan, note=note)
+
+
+def _warn_plan(plan: Plan, problem: str) -> None:
+    msg = f"{plan.path or plan.id}: {problem}"
+    logger.warning("%s", msg)
+    warnings.warn(msg, stacklevel=4)
+
+
+def _sample(idx: list[int], owner: list[str], cap: int) -> list[int]:
+    """``cap`` of ``idx``: each plan keeps a share proportional to its size, evenly spaced (deterministic)."""
+    by_plan: dict[str, list[int]] = {}
+    for i, o in zip(idx, owner, strict=True):
+        by_plan.setdefault(o, []).append(i)
+    out: list[int] = []
+    for members in by_plan.values():
+        k = max(1, cap * len(members) // len(idx))
+        step = len(members) / k
+        out += [members[int(j * step)] for j in range(k)]
+    return sorted(out)[:cap]
 
 
 def _tokens(text: str) -> list[str]:
@@ -240,6 +326,8 @@ def _ctfidf(class_docs: list[str], top: int) -> list[list[str]]:
 
     if not class_docs:
         return []
+    if not any(d.strip() for d in class_docs):  # no word survives the stop list: unlabelled clusters
+        return [[] for _ in class_docs]
     vec = CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False)
     counts = vec.fit_transform(class_docs).toarray().astype(np.float64)
     vocab = np.asarray(vec.get_feature_names_out())

@@ -162,13 +162,19 @@ def _parse_yaml(text: str, path: str) -> list[Theme]:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
         raise ThemeFileError(path, f"invalid YAML: {e.problem or e}", line=line) from None
+    except RecursionError:
+        raise ThemeFileError(path, "invalid YAML: lists or mappings nested too deeply") from None
     if root is None:
         raise ThemeFileError(path, "file is empty: expected a list of themes or a mapping name → description")
+    _refuse_tags(root, path)
     # `themes:` wrapper, so a theme file can carry other top-level keys later
     if isinstance(root, yaml.MappingNode):
         keys = {k.value: v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
         if set(keys) == {"themes"}:
             root = keys["themes"]
+    _resolve_merges(root, path)
+    if isinstance(root, yaml.SequenceNode | yaml.MappingNode) and not root.value:
+        raise ThemeFileError(path, "no themes in the file (an empty list or mapping)", line=_line(root))
     if isinstance(root, yaml.SequenceNode):
         themes = [_from_list_entry(_Node(n), path, _line(n), i) for i, n in enumerate(root.value)]
     elif isinstance(root, yaml.MappingNode):
@@ -337,12 +343,76 @@ def _scalar_key(node: yaml.Node, path: str) -> Any:
     return yaml.SafeLoader("").construct_object(node)
 
 
+# Plain YAML only: lists, mappings, strings, numbers, booleans, null and merge keys (`<<: *base`).
+_SAFE_TAGS = {
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map", "merge")
+}
+
+
+def _walk(root: yaml.Node) -> list[yaml.Node]:
+    """Every distinct node once (aliases share nodes: an anchor bomb stays small), iteratively."""
+    seen: set[int] = set()
+    out: list[yaml.Node] = []
+    todo = [root]
+    while todo:
+        n = todo.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        out.append(n)
+        if isinstance(n, yaml.SequenceNode):
+            todo += n.value
+        elif isinstance(n, yaml.MappingNode):
+            todo += [x for kv in n.value for x in kv]
+    return out
+
+
+def _refuse_tags(root: yaml.Node, path: str) -> None:
+    """A tag (``!!python/object/apply:…``, ``!custom``) is refused, naming its line."""
+    for n in _walk(root):
+        if n.tag not in _SAFE_TAGS:
+            tag = n.tag.replace("tag:yaml.org,2002:", "!!")
+            raise ThemeFileError(
+                path,
+                f"YAML tag {tag!r} is not allowed in a theme file (only plain lists, mappings and text)",
+                line=_line(n),
+            )
+
+
+def _resolve_merges(root: yaml.Node, path: str) -> None:
+    """Apply merge keys (``<<: *base``) in place; explicit keys override merged ones.
+
+    Duplicate keys are checked first, among the explicitly written keys only.
+    """
+    for n in _walk(root):
+        if not isinstance(n, yaml.MappingNode):
+            continue
+        _no_duplicate_keys(n, path, what="theme name" if n is root else "field")
+        if not any(k.tag == "tag:yaml.org,2002:merge" for k, _ in n.value):
+            continue
+        try:
+            yaml.SafeLoader("").flatten_mapping(n)
+        except yaml.MarkedYAMLError as e:
+            mark = e.problem_mark or e.context_mark
+            raise ThemeFileError(
+                path, f"invalid merge key: {e.problem or e}", line=mark.line + 1 if mark else _line(n)
+            ) from None
+        last: dict[object, int] = {}
+        for i, (k, _) in enumerate(n.value):
+            last[_key_of(k)] = i
+        n.value = [kv for i, kv in enumerate(n.value) if last.get(_key_of(kv[0])) == i]
+
+
+def _key_of(k: yaml.Node) -> object:
+    return k.value if isinstance(k, yaml.ScalarNode) else id(k)
+
+
 def _no_duplicate_keys(node: yaml.Node, path: str, *, what: str) -> None:
     if not isinstance(node, yaml.MappingNode):
         return
     seen: dict[str, int | None] = {}
     for k, _ in node.value:
-        if isinstance(k, yaml.ScalarNode):
+        if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
             if k.value in seen:
                 field = "name" if what == "theme name" else k.value
                 raise ThemeFileError(

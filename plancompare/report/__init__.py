@@ -73,6 +73,9 @@ def write_report(
             f"{out}: unknown report format {fmt or out.suffix or '(no extension)'!r}; "
             "use .html, .md, .json, .xlsx or .csv"
         )
+    from .safe_io import atomic_write, atomic_write_text, check_output_path
+
+    check_output_path(out)  # before the computation: a bad path must not cost the run
     if isinstance(plans_or_planset, PlanSet):
         planset = plans_or_planset
     elif isinstance(plans_or_planset, str | os.PathLike):
@@ -83,24 +86,41 @@ def write_report(
         planset, coverage=coverage, themes=themes, baseline=baseline, discovery=discovery, title=title
     )
     out.parent.mkdir(parents=True, exist_ok=True)
-    if kind == "html":
-        from .html import render_html
+    try:  # every file goes to a temporary name first: a failed write keeps the old report
+        if kind == "html":
+            from .html import render_html
 
-        out.write_text(render_html(data, coverage=data.source, figure=figure), encoding="utf-8")
-    elif kind == "md":
-        from .markdown import render_markdown
+            atomic_write_text(out, render_html(data, coverage=data.source, figure=figure))
+        elif kind == "md":
+            from .markdown import render_markdown
 
-        out.write_text(render_markdown(data), encoding="utf-8")
-    elif kind == "json":
-        from .jsonout import render_json
+            atomic_write_text(out, render_markdown(data))
+        elif kind == "json":
+            from .jsonout import render_json
 
-        out.write_text(render_json(data), encoding="utf-8")
-    elif kind == "xlsx":
-        from .tables import write_xlsx
+            atomic_write_text(out, render_json(data))
+        elif kind == "xlsx":
+            from .tables import write_xlsx
 
-        write_xlsx(data, out)
-    else:
-        from .tables import write_csv
+            atomic_write(out, lambda tmp: write_xlsx(data, tmp))
+        else:
+            from .tables import write_csv
 
-        write_csv(data, out)
+            write_csv(data, out)
+    except (OSError, *_serialisation_errors()) as e:  # lxml (xlsx) reports EFBIG/ENOSPC its own way
+        from ..errors import ReportWriteError
+
+        raise ReportWriteError(
+            out,
+            f"could not write the report ({getattr(e, 'strerror', None) or e}); "
+            "any earlier report there is unchanged",
+        ) from e
     return out
+
+
+def _serialisation_errors() -> tuple[type[Exception], ...]:
+    try:
+        from lxml.etree import SerialisationError
+    except ImportError:
+        return ()
+    return (SerialisationError,)

@@ -179,6 +179,8 @@ def collect(
         # a Coverage of some of the plans: cluster just those
         sub = planset if len(plans) == len(planset) else planset.subset(plans)
         d = sub.discover_themes()
+        if d.note:  # e.g. why there are no clusters (discovery never fails the report)
+            notes.append(d.note)
         for t in d.themes:
             if not t.only_some:
                 continue

@@ -6,19 +6,27 @@ import os
 import re
 
 from .data import ReportData, threshold_text
+from .safe_io import md_escape
 
 _MARK = {"covered": "●", "mentioned": "◐", "missing": "·"}
 
 
 def _cell(text: object) -> str:
-    """A table cell: no pipes or newlines."""
-    return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ").strip()
+    """A table cell: no pipes, newlines or raw HTML."""
+    return md_escape(text).replace("|", "\\|").replace("\n", " ").strip()
 
 
 def _table(header: list[str], rows: list[list[object]]) -> list[str]:
     out = ["| " + " | ".join(_cell(h) for h in header) + " |", "|" + "---|" * len(header)]
     out += ["| " + " | ".join(_cell(c) for c in r) + " |" for r in rows]
     return out + [""]
+
+
+def _code(text: object) -> str:
+    """Inline code that no backtick in ``text`` can close early (and no newline can break)."""
+    t = str(text).replace("\n", " ")
+    fence = "`" * (max((len(r) for r in re.findall("`+", t)), default=0) + 1)
+    return f"{fence} {t} {fence}" if fence != "`" else f"`{t}`"
 
 
 def _sec(plan_id: str, section: str, anchor: str) -> str:
@@ -33,15 +41,15 @@ def render_markdown(data: ReportData) -> str:
     """
     m = data.methods
     lines = [
-        f"# {data.title}",
+        f"# {md_escape(data.title)}",
         "",
         f"Generated {data.generated} · plancompare {m['plancompare_version']} · backend `{m['backend']}`"
         + ("" if m["calibrated"] else " (uncalibrated thresholds)")
         + f" · plan part: {m['plan_part']}"
-        + (f" · baseline: {m['baseline']}" if m["baseline"] else ""),
+        + (f" · baseline: {md_escape(m['baseline'])}" if m["baseline"] else ""),
         "",
     ]
-    lines += [f"> {n}" for n in data.notes] + ([""] if data.notes else [])
+    lines += [f"> {md_escape(n)}" for n in data.notes] + ([""] if data.notes else [])
     lines += ["## Plans", ""]
     lines += _table(
         ["label", "region", "level", "year", "type", "parts/items", "file", "sha256"],
@@ -78,7 +86,10 @@ def render_markdown(data: ReportData) -> str:
             ["", *labels], [[labels[i], *row] for i, row in enumerate(data.pair_counts["counts"])]
         )
     for pair in data.pairs:
-        lines += [f"### {pair['a_label']} vs {pair['b_label']} ({len(pair['gaps'])} gaps)", ""]
+        lines += [
+            f"### {md_escape(pair['a_label'])} vs {md_escape(pair['b_label'])} ({len(pair['gaps'])} gaps)",
+            "",
+        ]
         if not pair["gaps"]:
             lines += ["No gaps.", ""]
             continue
@@ -97,9 +108,9 @@ def render_markdown(data: ReportData) -> str:
     lines += ["## Unique to one plan", ""]
     for u in data.unique:
         names = ", ".join(
-            f"{r['theme']} ({_sec(u['plan_id'], r['section'], r['anchor'])})" for r in u["themes"]
+            f"{md_escape(r['theme'])} ({_sec(u['plan_id'], r['section'], r['anchor'])})" for r in u["themes"]
         )
-        lines.append(f"- **{u['plan']}**: {names or 'none'}")
+        lines.append(f"- **{md_escape(u['plan'])}**: {names or 'none'}")
     lines.append("")
     if data.discovered:
         lines += ["## Discovered themes present in some plans only", ""]
@@ -140,7 +151,10 @@ def render_markdown(data: ReportData) -> str:
             )
         lines += _table(["theme", *[p["label"] for p in data.plans]], rows)
     for tl in data.timelines:
-        lines += [f"## Change over time: {tl['region']} ({' → '.join(tl['plans'])})", ""]
+        lines += [
+            f"## Change over time: {md_escape(tl['region'])} ({md_escape(' → '.join(tl['plans']))})",
+            "",
+        ]
         lines += _table(
             ["theme", "change", "levels", "after"],
             [
@@ -162,19 +176,19 @@ def render_markdown(data: ReportData) -> str:
         + ", ".join(
             f"{k}={threshold_text(k, v)}" for k, v in th.items() if k not in ("calibrated", "source")
         ),
-        f"- themes: {m['themes']} from {m['theme_source']}",
+        f"- themes: {m['themes']} from {md_escape(m['theme_source'])}",
         f"- plan part: {m['plan_part']}; date: {m['date']}; plancompare {m['plancompare_version']}",
         "- input files:",
-        *[f"  - `{f['path']}` sha256 `{f['sha256']}`" for f in m["files"]],
+        *[f"  - {_code(f['path'])} sha256 `{f['sha256']}`" for f in m["files"]],
         "",
         "## Warnings from loading",
         "",
     ]
-    lines += [f"- **not loaded** `{f['path']}`: {f['problem']}" for f in data.failed]
+    lines += [f"- **not loaded** {_code(f['path'])}: {md_escape(f['problem'])}" for f in data.failed]
     counts: dict[tuple[str, str], int] = {}
     for w in data.warnings:
         counts[(w["path"], w["kind"])] = counts.get((w["path"], w["kind"]), 0) + 1
-    lines += [f"- `{os.path.basename(p)}`: {k} × {n}" for (p, k), n in counts.items()]
+    lines += [f"- {_code(os.path.basename(p))}: {md_escape(k)} × {n}" for (p, k), n in counts.items()]
     if not data.failed and not counts:
         lines.append("None.")
     # only the sections this Markdown links to (the HTML also links every heatmap cell)
@@ -185,9 +199,9 @@ def render_markdown(data: ReportData) -> str:
             continue
         lines += [
             f'<a id="{s["anchor"]}"></a>',
-            f"**{s['plan']} §{s['section']}** {' › '.join(s['path'])}",
+            f"**{md_escape(s['plan'])} §{md_escape(s['section'])}** {md_escape(' › '.join(s['path']))}",
             "",
         ]
-        lines += ["> " + ln if ln.strip() else ">" for ln in s["text"].strip().splitlines()]
+        lines += ["> " + md_escape(ln) if ln.strip() else ">" for ln in s["text"].strip().splitlines()]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .data import ReportData
+from .safe_io import atomic_group, spreadsheet_safe
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -156,8 +158,8 @@ def write_xlsx(data: ReportData, path: Path) -> Path:
     import pandas as pd
 
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
-        for name, df in report_frames(data).items():
-            df.to_excel(xw, sheet_name=name, index=False)
+        for name, df in _safe_frames(data).items():
+            df.map(_xlsx_cell).to_excel(xw, sheet_name=name, index=False)
             sheet = xw.sheets[name]
             sheet.freeze_panes = "A2"
             for col in sheet.columns:  # readable widths; long quotes capped
@@ -169,8 +171,31 @@ def write_xlsx(data: ReportData, path: Path) -> Path:
 def write_csv(data: ReportData, path: Path) -> Path:
     """``path`` gets the plan × theme evidence table (one row per cell); the other tables go
     next to it as ``<stem>.<table>.csv`` (UTF-8 with BOM so Excel shows Chinese)."""
-    frames = report_frames(data)
-    frames["evidence"].to_csv(path, index=False, encoding="utf-8-sig")
-    for name in ("gaps", "unique", "targets", "discovered", "timeline", "plans", "warnings"):
-        frames[name].to_csv(path.with_name(f"{path.stem}.{name}.csv"), index=False, encoding="utf-8-sig")
+    frames = _safe_frames(data)
+    sides = ("gaps", "unique", "targets", "discovered", "timeline", "plans", "warnings")
+    targets = [path.with_name(f"{path.stem}.{name}.csv") for name in sides] + [path]
+    with atomic_group(targets) as tmps:  # all eight files replaced together, or none
+        for name, tmp in zip([*sides, "evidence"], tmps, strict=True):
+            frames[name].to_csv(tmp, index=False, encoding="utf-8-sig")
     return path
+
+
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # openpyxl refuses them in a cell
+_XLSX_MAX = 32_767  # Excel's cell limit: a longer one makes Excel "repair" the workbook
+
+
+def _xlsx_cell(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    value = _XLSX_ILLEGAL.sub("", value)
+    return value if len(value) <= _XLSX_MAX else value[: _XLSX_MAX - 1] + "…"
+
+
+def _safe_frames(data: ReportData) -> dict[str, pd.DataFrame]:
+    """The tables with every text cell made spreadsheet-safe (no live formulas), headers included."""
+    out = {}
+    for name, df in report_frames(data).items():
+        safe = df.map(spreadsheet_safe)
+        safe.columns = [spreadsheet_safe(c) for c in safe.columns]
+        out[name] = safe
+    return out
