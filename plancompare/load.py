@@ -93,7 +93,7 @@ def load_plan(
         warnings.append(PlanWarning(str(p), "no-cjk", "no Chinese characters found; is this a plan?"))
     sections, outline_warnings = parse_outline(cleaned.text, display_text=cleaned.display_text, path=str(p))
     warnings += outline_warnings
-    meta = detect_metadata(cleaned.text, filename=str(p), title_hint=cleaned.title_hint or title_hint)
+    meta = detect_metadata(cleaned.text, filename=str(p), title_hint=title_hint or cleaned.title_hint)
     level = meta.admin_level
     if region:
         level = admin_level_of(region) or level

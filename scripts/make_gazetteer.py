@@ -32,6 +32,13 @@ COMMON_WORDS = set(
     太平 文明 红旗 先锋 胜利 建设 前进 向阳 东风 铁西 铁东 东港 海港 港口 市中 中原 吉利 和顺 安定 平安
     仁和 东方 天河 西湖 上城 双桥 江城 江海 新兴 兴宁 龙华 市南 市北 高新 经开""".split()  # noqa: SIM905
 )
+# Customary abbreviations the rules above cannot derive.
+EXTRA_ALIASES = {
+    "巴音郭楞蒙古自治州": ["巴州"],
+    "博尔塔拉蒙古自治州": ["博州"],
+    "克孜勒苏柯尔克孜自治州": ["克州"],
+    "西双版纳傣族自治州": ["版纳"],
+}
 MUNICIPALITY_CODES = {"11", "12", "31", "50"}
 SKIP_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "自治区直辖县级行政单位"}
 SUFFIXES = (
@@ -122,7 +129,7 @@ def main(resources: Path) -> None:
     owners: dict[str, set[str]] = {}
     alias_map: dict[str, list[str]] = {}
     for code, name, level, _city, _prov in entries:
-        alias_map[code] = aliases_of(name, level, nations)
+        alias_map[code] = aliases_of(name, level, nations) + EXTRA_ALIASES.get(name, [])
         for a in alias_map[code]:
             owners.setdefault(a, set()).add(name)
     full_names = {e[1] for e in entries}
