@@ -245,7 +245,7 @@ def _region_of_place(place: str, *, national: bool = False) -> tuple[str, str]:
 
 
 def _region_from_speaker(head: str) -> tuple[str, str]:
-    """"成都市人民政府市长 王凤朝", "海南省省长 冯飞", "阿坝州人民政府州长": the speaker's government."""
+    """The speaker's government: 成都市人民政府市长 王凤朝 / 海南省省长 冯飞 / 阿坝州人民政府州长."""
     if re.search(r"国务院总理|总理\s*[\u4e00-\u9fff]{2,3}\s*$", head, re.M):
         return "全国", "national"
     for m in _SPEAKER_RE.finditer(head):

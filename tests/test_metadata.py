@@ -45,7 +45,13 @@ def test_district_from_text_needs_district_voice():
         ("广东省2023年卫生健康工作要点", "广东省", "province", 2023, "工作要点"),
         ("国务院2024年政府工作报告", "全国", "national", 2024, "政府工作报告"),
         ("某某市某某县卫生健康局2023年工作总结", "某某市某某县", "district", 2023, "工作总结"),
-        ("平凉市政府工作报告(2021年12月11日 王旭)", "平凉市", "city", 2022, "政府工作报告"),  # delivered in December for 2022
+        (
+            "平凉市政府工作报告(2021年12月11日 王旭)",
+            "平凉市",
+            "city",
+            2022,
+            "政府工作报告",
+        ),  # delivered in December for 2022
     ],
 )
 def test_from_title(title, region, level, year, doc_type):
