@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-Part = Literal["plan", "review", "preamble"]
+Part = Literal["plan", "review", "preamble", "appendix"]
 Level = Literal["covered", "mentioned", "missing"]
 AdminLevel = Literal["national", "province", "city", "district", ""]
 

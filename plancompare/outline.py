@@ -115,6 +115,7 @@ class _Head:
     value: int
     number: str
     level: int = 0
+    base: str = ""  # id base for unnumbered parts ("3") and appendices ("a1")
 
 
 def parse_outline(
@@ -131,11 +132,16 @@ def parse_outline(
     path = str(path)
     display = display_text if display_text is not None and len(display_text) == len(text) else text
     heads = _find_heads(text)
-    if len(heads) < 2:
+    tops = _unnumbered_parts(text, heads)
+    if len(heads) + len(tops) < 2:
         return _paragraphs(text, display, path)
-    _assign_levels(heads)
-    sections = _build_sections(text, display, heads)
+    if tops:
+        heads = _nest_under(heads, tops)
+    else:
+        _assign_levels(heads)
+    sections = _build_sections(text, display, heads, _part_kinds(text, heads))
     sections = _add_inline_subheadings(text, display, sections)
+    sections = _paragraph_items(text, display, sections)
     return sections, []
 
 
@@ -209,7 +215,7 @@ def _heading_of(text: str, h: _Head, end: int) -> str:
     return lead.strip(_TRAIL)[:80]
 
 
-def _build_sections(text: str, display: str, heads: list[_Head]) -> list[Section]:
+def _build_sections(text: str, display: str, heads: list[_Head], kinds: dict[int, Part]) -> list[Section]:
     sections: list[Section] = []
     if text[: heads[0].start].strip():
         sections.append(_preamble(text, display, heads[0].start))
@@ -222,16 +228,11 @@ def _build_sections(text: str, display: str, heads: list[_Head]) -> list[Section
         while parents and parents[-1][0] >= h.level:
             parents.pop()
         parent_id = parents[-1][1] if parents else None
-        base = f"{parent_id}.{h.value}" if parent_id else str(h.value)
+        base = h.base or (f"{parent_id}.{h.value}" if parent_id else str(h.value))
         used[base] = used.get(base, 0) + 1
         sid = base if used[base] == 1 else f"{base}_{used[base]}"
         heading = _heading_of(text, h, end)
-        if parents:
-            part = parents[-1][2]
-        elif _REVIEW_RE.search(heading):
-            part = "review"
-        else:
-            part = "plan"
+        part = parents[-1][2] if parents else kinds.get(h.start, "plan")
         sections.append(
             Section(
                 id=sid,
@@ -380,3 +381,223 @@ def _add_inline_subheadings(text: str, display: str, sections: list[Section]) ->
 
 def _replace_span(s: Section, text: str, display: str, a: int, b: int) -> Section:
     return Section(s.id, s.number, s.heading, text[a:b], s.level, s.parent_id, s.part, (a, b), display[a:b])
+
+
+# --- unnumbered parts, appendices, review vs plan -----------------------------------------
+# Government work reports often head their parts with a bare line (bold in Markdown):
+# "2023年工作回顾" / "2024年工作安排建议", numbering only the items below. Glossaries and
+# lists of 民生实事 follow the report as appendices.
+
+_BARE_MAX = 40
+_BARE_BAD_RE = re.compile(r"[。;!?:]|[,、].*[,、].*[,、]")
+_BARE_SKIP_RE = re.compile(
+    r"人民代表大会|人大.{0,3}次|会议上|政府工作报告|^工作报告$|^各位|省长|市长|州长|盟长|主席|总理|专员|"
+    r"^[—\-(\[“\"《<…]|\d{4}年\d{1,2}月\d{1,2}日"
+)
+_APPENDIX_RE = re.compile(
+    r"^(?:附[::]?\s*)?(?:名词解释|名词注释|名词解析|词语解释|注释|注解|附件\s*\d*|附录|附表)[::]?$"
+    r"|^[^。;]{0,12}(?:民生实事|惠民实事|民生项目|为民办实事|民生工程)(?:项目)?(?:清单|安排|计划)?$"
+)
+_ANCHOR_REVIEW_RE = re.compile(
+    r"回顾|总结|过去|成绩|成就|成效|取得|走过|极不平凡|本届政府|以来的工作|完成情况|工作情况|进展情况"
+)
+_ANCHOR_PLAN_RE = re.compile(
+    r"(?:20\d{2}|今|明)年[^。]{0,12}?(?:工作|任务|目标|安排|建议|部署|重点|思路|举措)|今后|未来|"
+    r"工作安排|目标任务|主要任务|重点任务|下一步"
+)
+# A document title or a covering notice, not a part heading.
+_TITLE_LIKE_RE = re.compile(r"通知|关于|印发|要点|计划|方案|报告|规划|意见|办法")
+_YEAR_IN_RE = re.compile(r"(?<![\d到至—\-~～])(20\d{2})(?=年|$)")
+# Results (past) vs commitments (future) in a part's text: tells a review from a plan
+# when the headings do not say which is which.
+_PAST_RE = re.compile(r"完成|实现了|达到|获评|入选|荣获|建成|成功举办|累计|同比|比上年|居全|位列|位居|获批|突破|首次|连续")
+_FUTURE_RE = re.compile(r"要|将|力争|确保|今年|着力|聚焦|加快|抓好|做好|全力|持续|坚持")
+
+
+def _line_at(text: str, pos: int) -> tuple[int, int]:
+    end = text.find("\n", pos)
+    return pos, len(text) if end < 0 else end
+
+
+def _bare_lines(text: str) -> list[tuple[int, str]]:
+    """Short standalone lines that are not numbered, not sentences and not title/speaker lines."""
+    out = []
+    pos = 0
+    n = len(text)
+    while pos < n:
+        end = text.find("\n", pos)
+        end = n if end < 0 else end
+        line = text[pos:end].strip()
+        if (
+            2 <= len(line) <= _BARE_MAX
+            and not _HEADING_RE.match(text, pos, end)
+            and (_APPENDIX_RE.search(line) or not (_BARE_BAD_RE.search(line) or _BARE_SKIP_RE.search(line)))
+            and re.search("[\u4e00-\u9fff]", line)
+        ):
+            out.append((pos, line))
+        pos = end + 1
+    return out
+
+
+def _unnumbered_parts(text: str, heads: list[_Head]) -> list[_Head]:
+    """Unnumbered part headings and appendix headings, as level-1 heads (empty when there are none).
+
+    Bare lines become parts only when one of them says it starts the review or
+    the plan (回顾 / 2024年工作安排 / 今后五年…) and the numbered top level does
+    not already say so. Appendix headings count from the second half of the text on.
+    """
+    bare = _bare_lines(text)
+    if not bare:
+        return []
+    half = len(text) // 2
+    appendix_at = next((p for p, line in bare if p > half and _APPENDIX_RE.search(line)), None)
+    body = [(p, line) for p, line in bare if appendix_at is None or p < appendix_at]
+    anchors = [(p, line) for p, line in body if _is_anchor(line)]
+    tops: list[_Head] = []
+    if len(anchors) >= 2 and not _numbered_anchor(text, heads, appendix_at):
+        first = anchors[0][0]
+        for p, line in body:
+            if p >= first:
+                tops.append(_Head(p, p + _indent(text, p), p + _indent(text, p), "bare", len(tops) + 1, ""))
+    if appendix_at is not None:
+        k = 0
+        for p, line in bare:
+            if p >= appendix_at and _APPENDIX_RE.search(line):
+                k += 1
+                h = _Head(p, p + _indent(text, p), p + _indent(text, p), "appendix", k, "", base=f"a{k}")
+                tops.append(h)
+    for i, h in enumerate(t for t in tops if t.style == "bare"):
+        h.base = ""
+        h.value = i + 1
+    return tops
+
+
+def _indent(text: str, p: int) -> int:
+    end = _line_at(text, p)[1]
+    return len(text[p:end]) - len(text[p:end].lstrip())
+
+
+def _is_anchor(line: str) -> bool:
+    if _TITLE_LIKE_RE.search(line):
+        return False
+    return bool(_ANCHOR_REVIEW_RE.search(line) or _ANCHOR_PLAN_RE.search(line))
+
+
+def _numbered_anchor(text: str, heads: list[_Head], before: int | None) -> bool:
+    """Does a first-level numbered heading already mark the review or the plan?"""
+    top_style = None
+    for h in heads:
+        if before is not None and h.start >= before:
+            break
+        if top_style is None or _RANK[h.style] < _RANK[top_style]:
+            top_style = h.style
+    for h in heads:
+        if h.style == top_style and (before is None or h.start < before):
+            line = text[h.num_end : _line_at(text, h.num_end)[1]]
+            lead = _LEAD_END_RE.split(line, maxsplit=1)[0]
+            if _is_anchor(lead[:40]):
+                return True
+    return False
+
+
+def _nest_under(heads: list[_Head], tops: list[_Head]) -> list[_Head]:
+    """Merge level-1 unnumbered heads with the numbered ones, which nest below the part they fall in."""
+    tops = sorted(tops, key=lambda h: h.start)
+    before = [h for h in heads if h.start < tops[0].start]
+    _assign_levels(before)
+    out = list(before)
+    for i, t in enumerate(tops):
+        end = tops[i + 1].start if i + 1 < len(tops) else None
+        seg = [h for h in heads if h.start > t.start and (end is None or h.start < end)]
+        _assign_levels(seg)
+        for h in seg:
+            h.level += 1
+        t.level = 1
+        out.append(t)
+        out.extend(seg)
+    return out
+
+
+def _years(s: str) -> list[int]:
+    return [int(y) for y in _YEAR_IN_RE.findall(s)]
+
+
+def _part_kinds(text: str, heads: list[_Head]) -> dict[int, Part]:
+    """Review, plan or appendix for each level-1 head (keyed by start).
+
+    Reviews come first: a part is a review when its heading says so (回顾,
+    过去…, or only years before the year the plan parts name), or, while no plan
+    part has been seen and a later part exists, when its text reports results
+    far more than it commits. The first part that is not a review starts the
+    plan; everything after it is plan (appendices aside).
+    """
+    tops = [h for h in heads if h.level == 1]
+    leads = {h.start: _lead_of(text, h) for h in tops}
+    plan_year = max((y for h in tops for y in _years(leads[h.start]) if _ANCHOR_PLAN_RE.search(leads[h.start])), default=0)
+    kinds: dict[int, Part] = {}
+    seen_plan = False
+    for i, h in enumerate(tops):
+        lead = leads[h.start]
+        if h.style == "appendix":
+            kinds[h.start] = "appendix"
+            continue
+        years = _years(lead)
+        review = bool(_REVIEW_RE.search(lead)) or (
+            not seen_plan
+            and (
+                (h.style == "bare" and _ANCHOR_REVIEW_RE.search(lead) is not None)
+                or (bool(years) and plan_year > 0 and max(years) < plan_year)
+            )
+        )
+        if not review and not seen_plan and i + 1 < len(tops) and h.style == "bare":
+            end = tops[i + 1].start
+            review = _reports_results(text[h.start : end])
+        if review and not seen_plan:
+            kinds[h.start] = "review"
+        elif review and _REVIEW_RE.search(lead) and h.style != "bare":
+            kinds[h.start] = "review"  # an explicit review heading stays one wherever it is
+        else:
+            kinds[h.start] = "plan"
+            seen_plan = True
+    return kinds
+
+
+def _lead_of(text: str, h: _Head) -> str:
+    line = text[h.num_end : _line_at(text, h.num_end)[1]].strip()
+    m = _LEAD_END_RE.search(line)
+    return (line[: m.start()] if m else line)[:80]
+
+
+def _reports_results(part: str) -> bool:
+    """Mostly results (建成 / 完成 / 同比 …) rather than commitments (要 / 将 / 力争 …)."""
+    past = len(_PAST_RE.findall(part))
+    future = len(_FUTURE_RE.findall(part))
+    return past >= 5 and past > 0.8 * future
+
+
+_PARA_ITEM_MIN = 6000  # chars (a few pages): a one-page review such as Dongguan 2025's stays whole
+
+
+def _paragraph_items(text: str, display: str, sections: list[Section]) -> list[Section]:
+    """Long parts with no numbered items: each paragraph after the heading line becomes an item."""
+    parents = {s.parent_id for s in sections}
+    out: list[Section] = []
+    for s in sections:
+        if s.level != 1 or s.id in parents or s.part == "appendix" or len(s.text) < _PARA_ITEM_MIN:
+            out.append(s)
+            continue
+        a, b = s.span
+        head_end = text.find("\n", a, b)
+        starts = [m.start() + a for m in re.finditer(r"(?m)^[ \t]*\S", text[a:b])] if head_end >= 0 else []
+        starts = [p for p in starts if p > head_end]
+        if len(starts) < 3:
+            out.append(s)
+            continue
+        out.append(_replace_span(s, text, display, a, starts[0]))
+        for k, p in enumerate(starts):
+            q = starts[k + 1] if k + 1 < len(starts) else b
+            heading = _LEAD_END_RE.split(text[p:q].strip(), maxsplit=1)[0].strip(_TRAIL)[:80]
+            out.append(
+                Section(f"{s.id}.p{k + 1}", "", heading, text[p:q], 2, s.id, s.part, (p, q), display[p:q])
+            )
+    return out
