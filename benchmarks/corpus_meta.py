@@ -28,7 +28,9 @@ comes from the real path ``…/REGION/YEAR.md``:
   when it names only years before the report's year (``2022年主要工作和成效``,
   ``攻坚奋斗的2022年``) or says 回顾 / 过去 / 成绩 / 成就 / 成效 / 取得 …
   without naming the report's year. The *expected plan heading* is the first
-  heading after the first review heading that is not itself one. A report passes when the
+  heading after the first review heading that is of the same kind (numbered
+  or unnumbered: under a bare ``2023年工作回顾`` the ``一、`` lines are items)
+  and is not itself a review heading. A report passes when the
   parsed outline has a level-1 ``review`` part, a level-1 ``plan`` part, and
   the first level-1 ``plan`` part after the review starts at the expected
   heading (its heading text equals the judge's, compared after removing
@@ -102,10 +104,10 @@ def _norm(s: str) -> str:
     return _NORM_RE.sub("", _NORM_RE.sub("", s.strip()))
 
 
-def _headings(raw: str) -> list[str]:
-    """Top-level heading candidates of the raw Markdown, in order (lead phrase only)."""
+def _headings(raw: str) -> list[tuple[str, str]]:
+    """Top-level heading candidates of the raw Markdown, in order: (kind, lead phrase)."""
     body = _FRONT_RE.sub("", raw.replace("\r\n", "\n"))
-    heads: list[str] = []
+    heads: list[tuple[str, str]] = []
     for line in body.split("\n"):
         s = _ATX_RE.sub("", line.strip())
         m = _BOLD_LINE_RE.match(s)
@@ -113,7 +115,7 @@ def _headings(raw: str) -> list[str]:
         if not inner:
             continue
         if _CN_NUM_RE.match(inner):
-            heads.append(re.split("[。:：]", inner)[0][:40])
+            heads.append(("numbered", re.split("[。:：]", inner)[0][:40]))
         elif (
             len(inner) <= (40 if m else 30)
             and not _PUNCT_RE.search(inner)
@@ -121,7 +123,7 @@ def _headings(raw: str) -> list[str]:
             and not inner.startswith(("—", "-", "(", "（", "[", "【"))
             and re.search("[\u4e00-\u9fff]", inner)
         ):
-            heads.append(inner)
+            heads.append(("bare", inner))
     return heads
 
 
@@ -135,11 +137,14 @@ def _is_review(head: str, year: int) -> bool:
 def judge_plan_heading(raw: str, year: int) -> str | None:
     """The expected first heading of the plan part, normalised; None when undecided."""
     heads = _headings(raw)
-    review_at = next((i for i, h in enumerate(heads) if _is_review(h, year)), None)
+    review_at = next((i for i, (_, h) in enumerate(heads) if _is_review(h, year)), None)
     if review_at is None:
         return None
-    for h in heads[review_at + 1 :]:
-        if not _is_review(h, year):
+    # The plan heading is of the review heading's kind: under a bare "2023年工作回顾" the
+    # numbered 一、二、 lines are the review's items, not parts.
+    kind = heads[review_at][0]
+    for k, h in heads[review_at + 1 :]:
+        if k == kind and not _is_review(h, year):
             return _norm(h)[:20]
     return None
 

@@ -405,6 +405,10 @@ _ANCHOR_PLAN_RE = re.compile(
     r"(?:20\d{2}|今|明)年[^。]{0,12}?(?:工作|任务|目标|安排|建议|部署|重点|思路|举措)|今后|未来|"
     r"工作安排|目标任务|主要任务|重点任务|下一步"
 )
+# A plan heading that names its time: "2024年工作安排", "今后五年的目标任务", "今年政府工作".
+_DATED_PLAN_RE = re.compile(r"(?:20\d{2}|今|明)年[^。]{0,12}?(?:工作|任务|目标|安排|建议|部署|重点|思路|举措)|今后|未来")
+# Words of a plan part's heading: "新一届政府工作的总体要求和目标任务", "今后五年…".
+_PLANISH_RE = re.compile(r"要求|目标|任务|思路|安排|建议|部署|愿景|今后|未来|新一届|重点工作|举措|谋划")
 # A document title or a covering notice, not a part heading.
 _TITLE_LIKE_RE = re.compile(r"通知|关于|印发|要点|计划|方案|报告|规划|意见|办法")
 _YEAR_IN_RE = re.compile(r"(?<![\d到至—\-~～])(20\d{2})(?=年|$)")
@@ -454,7 +458,8 @@ def _unnumbered_parts(text: str, heads: list[_Head]) -> list[_Head]:
     body = [(p, line) for p, line in bare if appendix_at is None or p < appendix_at]
     anchors = [(p, line) for p, line in body if _is_anchor(line)]
     tops: list[_Head] = []
-    if len(anchors) >= 2 and not _numbered_anchor(text, heads, appendix_at):
+    dated = any(_DATED_PLAN_RE.search(line) and not _ANCHOR_REVIEW_RE.search(line) for _, line in anchors)
+    if (len(anchors) >= 2 or dated) and not _numbered_anchor(text, heads, appendix_at):
         first = anchors[0][0]
         for p, line in body:
             if p >= first:
@@ -494,8 +499,8 @@ def _numbered_anchor(text: str, heads: list[_Head], before: int | None) -> bool:
     for h in heads:
         if h.style == top_style and (before is None or h.start < before):
             line = text[h.num_end : _line_at(text, h.num_end)[1]]
-            lead = _LEAD_END_RE.split(line, maxsplit=1)[0]
-            if _is_anchor(lead[:40]):
+            lead = _LEAD_END_RE.split(line, maxsplit=1)[0][:40]
+            if _REVIEW_RE.search(lead) or (_DATED_PLAN_RE.search(lead) and not _TITLE_LIKE_RE.search(lead)):
                 return True
     return False
 
@@ -525,40 +530,52 @@ def _years(s: str) -> list[int]:
 def _part_kinds(text: str, heads: list[_Head]) -> dict[int, Part]:
     """Review, plan or appendix for each level-1 head (keyed by start).
 
-    Reviews come first: a part is a review when its heading says so (回顾,
-    过去…, or only years before the year the plan parts name), or, while no plan
-    part has been seen and a later part exists, when its text reports results
-    far more than it commits. The first part that is not a review starts the
-    plan; everything after it is plan (appendices aside).
+    Reviews come first. A part is a review when its heading says so (回顾,
+    过去…, or only years before the year the plan headings name); the parts
+    before the first dated plan heading (``2024年工作安排``, 今后五年…) are the
+    review when together they report results (建成 / 同比 …) more than they
+    commit; so is the first run of a top-level numbering that restarts. The
+    first part that is not a review starts the plan; everything after it is
+    plan, appendices aside.
     """
-    tops = [h for h in heads if h.level == 1]
+    tops = [h for h in heads if h.level == 1 and h.style != "appendix"]
     leads = {h.start: _lead_of(text, h) for h in tops}
-    plan_year = max((y for h in tops for y in _years(leads[h.start]) if _ANCHOR_PLAN_RE.search(leads[h.start])), default=0)
-    kinds: dict[int, Part] = {}
+    plan_year = max(
+        (y for h in tops for y in _years(leads[h.start]) if _ANCHOR_PLAN_RE.search(leads[h.start])), default=0
+    )
+    ends = {h.start: (tops[i + 1].start if i + 1 < len(tops) else len(text)) for i, h in enumerate(tops)}
+    dated = any(_DATED_PLAN_RE.search(v) and not _ANCHOR_REVIEW_RE.search(v) for v in leads.values())
+    first_plan = next(
+        (i for i, h in enumerate(tops) if _PLANISH_RE.search(leads[h.start]) and not _REVIEW_RE.search(leads[h.start])),
+        None,
+    )
+    first_plan = first_plan if dated else None
+    restart = next(
+        (i for i, h in enumerate(tops) if i > 1 and h.style != "bare" and h.value == 1 and tops[i - 1].value > 1),
+        None,
+    )
+    implied = 0  # parts before this index are a review by position
+    for cut in (first_plan, restart):
+        if cut and _reports_results(text[tops[0].start : tops[cut].start]):
+            implied = cut
+            break
+    kinds: dict[int, Part] = {h.start: "appendix" for h in heads if h.level == 1 and h.style == "appendix"}
     seen_plan = False
     for i, h in enumerate(tops):
         lead = leads[h.start]
-        if h.style == "appendix":
-            kinds[h.start] = "appendix"
-            continue
         years = _years(lead)
-        review = bool(_REVIEW_RE.search(lead)) or (
-            not seen_plan
-            and (
-                (h.style == "bare" and _ANCHOR_REVIEW_RE.search(lead) is not None)
-                or (bool(years) and plan_year > 0 and max(years) < plan_year)
-            )
+        said = bool(_REVIEW_RE.search(lead)) or (
+            (h.style == "bare" and _ANCHOR_REVIEW_RE.search(lead) is not None)
+            or (bool(years) and plan_year > 0 and max(years) < plan_year)
         )
-        if not review and not seen_plan and i + 1 < len(tops) and h.style == "bare":
-            end = tops[i + 1].start
-            review = _reports_results(text[h.start : end])
-        if review and not seen_plan:
+        if not seen_plan and (said or i < implied):
             kinds[h.start] = "review"
-        elif review and _REVIEW_RE.search(lead) and h.style != "bare":
+        elif said and h.style != "bare" and _REVIEW_RE.search(lead):
             kinds[h.start] = "review"  # an explicit review heading stays one wherever it is
         else:
             kinds[h.start] = "plan"
             seen_plan = True
+    del ends
     return kinds
 
 
@@ -572,7 +589,7 @@ def _reports_results(part: str) -> bool:
     """Mostly results (建成 / 完成 / 同比 …) rather than commitments (要 / 将 / 力争 …)."""
     past = len(_PAST_RE.findall(part))
     future = len(_FUTURE_RE.findall(part))
-    return past >= 5 and past > 0.8 * future
+    return past >= 5 and past > 0.5 * future
 
 
 _PARA_ITEM_MIN = 6000  # chars (a few pages): a one-page review such as Dongguan 2025's stays whole
