@@ -410,7 +410,7 @@ _DATED_PLAN_RE = re.compile(r"(?:20\d{2}|今|明)年[^。]{0,12}?(?:工作|任�
 # Words of a plan part's heading: "新一届政府工作的总体要求和目标任务", "今后五年…".
 _PLANISH_RE = re.compile(r"要求|目标|任务|思路|安排|建议|部署|愿景|今后|未来|新一届|重点工作|举措|谋划")
 # A document title or a covering notice, not a part heading.
-_TITLE_LIKE_RE = re.compile(r"通知|关于|印发|要点|计划|方案|报告|规划|意见|办法")
+_TITLE_LIKE_RE = re.compile(r"通知|印发|要点|计划|方案|报告|规划|意见|办法")
 _YEAR_IN_RE = re.compile(r"(?<![\d到至—\-~～])(20\d{2})(?=年|$)")
 # Results (past) vs commitments (future) in a part's text: tells a review from a plan
 # when the headings do not say which is which.
@@ -540,13 +540,16 @@ def _part_kinds(text: str, heads: list[_Head]) -> dict[int, Part]:
     """
     tops = [h for h in heads if h.level == 1 and h.style != "appendix"]
     leads = {h.start: _lead_of(text, h) for h in tops}
-    plan_year = max(
-        (y for h in tops for y in _years(leads[h.start]) if _ANCHOR_PLAN_RE.search(leads[h.start])), default=0
-    )
+    plan_year = max((y for h in tops for y in _years(leads[h.start])), default=0)
     ends = {h.start: (tops[i + 1].start if i + 1 < len(tops) else len(text)) for i, h in enumerate(tops)}
     dated = any(_DATED_PLAN_RE.search(v) and not _ANCHOR_REVIEW_RE.search(v) for v in leads.values())
     first_plan = next(
-        (i for i, h in enumerate(tops) if _PLANISH_RE.search(leads[h.start]) and not _REVIEW_RE.search(leads[h.start])),
+        (
+            i
+            for i, h in enumerate(tops)
+            if (_PLANISH_RE.search(leads[h.start]) or _DATED_PLAN_RE.search(leads[h.start]))
+            and not _REVIEW_RE.search(leads[h.start])
+        ),
         None,
     )
     first_plan = first_plan if dated else None
@@ -568,14 +571,14 @@ def _part_kinds(text: str, heads: list[_Head]) -> dict[int, Part]:
             (h.style == "bare" and _ANCHOR_REVIEW_RE.search(lead) is not None)
             or (bool(years) and plan_year > 0 and max(years) < plan_year)
         )
-        if not seen_plan and (said or i < implied):
+        implied_review = i < implied and (h.style != "bare" or _reports_results(text[h.start : ends[h.start]]))
+        if not seen_plan and (said or implied_review):
             kinds[h.start] = "review"
         elif said and h.style != "bare" and _REVIEW_RE.search(lead):
             kinds[h.start] = "review"  # an explicit review heading stays one wherever it is
         else:
             kinds[h.start] = "plan"
             seen_plan = True
-    del ends
     return kinds
 
 
