@@ -406,15 +406,22 @@ _ANCHOR_PLAN_RE = re.compile(
     r"工作安排|目标任务|主要任务|重点任务|下一步"
 )
 # A plan heading that names its time: "2024年工作安排", "今后五年的目标任务", "今年政府工作".
-_DATED_PLAN_RE = re.compile(r"(?:20\d{2}|今|明)年[^。]{0,12}?(?:工作|任务|目标|安排|建议|部署|重点|思路|举措)|今后|未来")
+_DATED_PLAN_RE = re.compile(
+    r"(?:20\d{2}|今|明)年[^。]{0,12}?(?:工作|任务|目标|安排|建议|部署|重点|思路|举措)|今后|未来"
+)
 # Words of a plan part's heading: "新一届政府工作的总体要求和目标任务", "今后五年…".
 _PLANISH_RE = re.compile(r"要求|目标|任务|思路|安排|建议|部署|愿景|今后|未来|新一届|重点工作|举措|谋划")
+_YEAR_PLAN_RE = re.compile(r"(?:20\d{2}|今|明)年[^。]{0,12}?(?:工作|任务|目标|安排|建议|部署|重点|思路|举措)")
+# The first part's heading reporting what was achieved: "“十四五”实现良好开局", "各项目标任务圆满完成".
+_RESULT_HEAD_RE = re.compile(r"开局|圆满|完成|成就|成绩|成效|以来|取得|实现")
 # A document title or a covering notice, not a part heading.
 _TITLE_LIKE_RE = re.compile(r"通知|印发|要点|计划|方案|报告|规划|意见|办法")
 _YEAR_IN_RE = re.compile(r"(?<![\d到至—\-~～])(20\d{2})(?=年|$)")
 # Results (past) vs commitments (future) in a part's text: tells a review from a plan
 # when the headings do not say which is which.
-_PAST_RE = re.compile(r"完成|实现了|达到|获评|入选|荣获|建成|成功举办|累计|同比|比上年|居全|位列|位居|获批|突破|首次|连续")
+_PAST_RE = re.compile(
+    r"完成|实现了|达到|获评|入选|荣获|建成|成功举办|累计|同比|比上年|居全|位列|位居|获批|突破|首次|连续"
+)
 _FUTURE_RE = re.compile(r"要|将|力争|确保|今年|着力|聚焦|加快|抓好|做好|全力|持续|坚持")
 
 
@@ -460,20 +467,16 @@ def _unnumbered_parts(text: str, heads: list[_Head]) -> list[_Head]:
     tops: list[_Head] = []
     dated = any(_DATED_PLAN_RE.search(line) and not _ANCHOR_REVIEW_RE.search(line) for _, line in anchors)
     if (len(anchors) >= 2 or dated) and not _numbered_anchor(text, heads, appendix_at):
-        first = anchors[0][0]
-        for p, line in body:
-            if p >= first:
-                tops.append(_Head(p, p + _indent(text, p), p + _indent(text, p), "bare", len(tops) + 1, ""))
+        for p, _line in body:
+            if p >= anchors[0][0]:
+                at = p + _indent(text, p)
+                tops.append(_Head(p, at, at, "bare", len(tops) + 1, ""))
     if appendix_at is not None:
-        k = 0
         for p, line in bare:
             if p >= appendix_at and _APPENDIX_RE.search(line):
-                k += 1
-                h = _Head(p, p + _indent(text, p), p + _indent(text, p), "appendix", k, "", base=f"a{k}")
-                tops.append(h)
-    for i, h in enumerate(t for t in tops if t.style == "bare"):
-        h.base = ""
-        h.value = i + 1
+                at = p + _indent(text, p)
+                k = sum(1 for t in tops if t.style == "appendix") + 1
+                tops.append(_Head(p, at, at, "appendix", k, "", base=f"a{k}"))
     return tops
 
 
@@ -500,7 +503,7 @@ def _numbered_anchor(text: str, heads: list[_Head], before: int | None) -> bool:
         if h.style == top_style and (before is None or h.start < before):
             line = text[h.num_end : _line_at(text, h.num_end)[1]]
             lead = _LEAD_END_RE.split(line, maxsplit=1)[0][:40]
-            if _REVIEW_RE.search(lead) or (_DATED_PLAN_RE.search(lead) and not _TITLE_LIKE_RE.search(lead)):
+            if _REVIEW_RE.search(lead) or (_YEAR_PLAN_RE.search(lead) and not _TITLE_LIKE_RE.search(lead)):
                 return True
     return False
 
@@ -554,14 +557,25 @@ def _part_kinds(text: str, heads: list[_Head]) -> dict[int, Part]:
     )
     first_plan = first_plan if dated else None
     restart = next(
-        (i for i, h in enumerate(tops) if i > 1 and h.style != "bare" and h.value == 1 and tops[i - 1].value > 1),
+        (
+            i
+            for i, h in enumerate(tops)
+            if i > 1 and h.style != "bare" and h.value == 1 and tops[i - 1].value > 1
+        ),
         None,
     )
     implied = 0  # parts before this index are a review by position
     for cut in (first_plan, restart):
         if cut and _reports_results(text[tops[0].start : tops[cut].start]):
-            implied = cut
+            # up to the last part before the cut that itself reports results
+            implied = 1 + max(
+                (j for j in range(cut) if _reports_results(text[tops[j].start : ends[tops[j].start]])),
+                default=-1,
+            )
             break
+    if not implied and len(tops) > 1 and _RESULT_HEAD_RE.search(leads[tops[0].start]):
+        # A report opens with its review: a first part whose heading and text report results.
+        implied = int(_reports_results(text[tops[0].start : ends[tops[0].start]]))
     kinds: dict[int, Part] = {h.start: "appendix" for h in heads if h.level == 1 and h.style == "appendix"}
     seen_plan = False
     for i, h in enumerate(tops):
@@ -571,8 +585,7 @@ def _part_kinds(text: str, heads: list[_Head]) -> dict[int, Part]:
             (h.style == "bare" and _ANCHOR_REVIEW_RE.search(lead) is not None)
             or (bool(years) and plan_year > 0 and max(years) < plan_year)
         )
-        implied_review = i < implied and (h.style != "bare" or _reports_results(text[h.start : ends[h.start]]))
-        if not seen_plan and (said or implied_review):
+        if not seen_plan and (said or i < implied):
             kinds[h.start] = "review"
         elif said and h.style != "bare" and _REVIEW_RE.search(lead):
             kinds[h.start] = "review"  # an explicit review heading stays one wherever it is
