@@ -395,7 +395,8 @@ _BARE_SKIP_RE = re.compile(
     r"^[—\-(\[“\"《<…]|\d{4}年\d{1,2}月\d{1,2}日"
 )
 _APPENDIX_RE = re.compile(
-    r"^(?:附[::]?\s*)?(?:名词解释|名词注释|名词解析|词语解释|注释|注解|附件\s*\d*|附录|附表)[::]?$"
+    r"^(?:附[::]?\s*)?(?:名词解释|名词注释|名词解析|词语解释|注释|注解|附件\s*\d*|附录|附表)"
+    r"(?:(?:和|及|与)?(?:说明|注释))?[::]?$"
     r"|^[^。;]{0,12}(?:民生实事|惠民实事|民生项目|为民办实事|民生工程)(?:项目)?(?:清单|安排|计划)?$"
 )
 _ANCHOR_REVIEW_RE = re.compile(
@@ -608,7 +609,10 @@ def _reports_results(part: str) -> bool:
     return past >= 5 and past > 0.5 * future
 
 
-_PARA_ITEM_MIN = 6000  # chars (a few pages): a one-page review such as Dongguan 2025's stays whole
+# Chars of a childless part before its paragraphs become items: 2,000 under an unnumbered
+# heading (a report's review); 6,000 (a few pages) under a numbered one, so that a
+# one-page review such as Dongguan 2025's stays whole.
+_PARA_ITEM_MIN = {"": 2000, "numbered": 6000}
 
 
 def _paragraph_items(text: str, display: str, sections: list[Section]) -> list[Section]:
@@ -616,7 +620,8 @@ def _paragraph_items(text: str, display: str, sections: list[Section]) -> list[S
     parents = {s.parent_id for s in sections}
     out: list[Section] = []
     for s in sections:
-        if s.level != 1 or s.id in parents or s.part == "appendix" or len(s.text) < _PARA_ITEM_MIN:
+        least = _PARA_ITEM_MIN["numbered" if s.number else ""]
+        if s.level != 1 or s.id in parents or s.part in ("appendix", "preamble") or len(s.text) < least:
             out.append(s)
             continue
         a, b = s.span
