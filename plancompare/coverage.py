@@ -34,7 +34,7 @@ import ahocorasick
 import numpy as np
 
 from .calibration import CoverageThresholds
-from .model import Evidence, Plan, Target, Theme, ThemeCoverage
+from .model import Evidence, Plan, PlanPart, Target, Theme, ThemeCoverage, part_included
 from .sentences import split_sentences
 
 EncodeFn = Callable[[list[str], Literal["query", "passage"]], np.ndarray]
@@ -55,7 +55,7 @@ class Unit:
     heading: bool  # the sentence is a section's lead phrase
 
 
-def plan_units(plan: Plan, *, plan_part: Literal["plan", "all"] = "plan") -> list[Unit]:
+def plan_units(plan: Plan, *, plan_part: PlanPart = "plan") -> list[Unit]:
     """Sentences of ``plan`` that coverage looks at.
 
     With ``plan_part="plan"`` review parts (e.g. Dongguan's 2024 review) are
@@ -63,7 +63,7 @@ def plan_units(plan: Plan, *, plan_part: Literal["plan", "all"] = "plan") -> lis
     """
     units: list[Unit] = []
     for s in plan.sections:
-        if plan_part == "plan" and s.part == "review":
+        if not part_included(s.part, plan_part):
             continue
         context = s.part == "preamble" or s.level == 0
         head_end = s.span[0] + len(s.number) + len(s.heading) + 2 if s.heading else -1
@@ -360,7 +360,7 @@ def compute_coverage(
     thresholds: CoverageThresholds,
     *,
     backend: str = "",
-    plan_part: Literal["plan", "all"] = "plan",
+    plan_part: PlanPart = "plan",
     extract_targets: Callable[[str, int, str], list[Target]] | None = None,
     max_evidence: int = 3,
 ) -> Coverage:
@@ -471,7 +471,7 @@ def theme_signals(
     themes: Sequence[Theme],
     encode: EncodeFn,
     *,
-    plan_part: Literal["plan", "all"] = "plan",
+    plan_part: PlanPart = "plan",
 ) -> list[PlanSignals]:
     """Per plan: its units and their lexical and semantic signals for every theme."""
     # a theme's queries are consecutive columns; reduceat needs where each block starts

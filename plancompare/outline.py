@@ -397,7 +397,7 @@ _BARE_SKIP_RE = re.compile(
 _APPENDIX_RE = re.compile(
     r"^(?:附[::]?\s*)?(?:名词解释|名词注释|名词解析|词语解释|注释|注解|附件\s*\d*|附录|附表)"
     r"(?:(?:和|及|与)?(?:说明|注释))?[::]?$"
-    r"|^[^。;]{0,12}(?:民生实事|惠民实事|民生项目|为民办实事|民生工程)(?:项目)?(?:清单|安排|计划)?$"
+    r"|^[^。;]{0,12}(?:民生[^。;]{0,4}实事|惠民实事|为民办实事|[十\d]+件[^。;]{0,4}实事)(?:项目)?(?:清单|安排|计划)?$"
 )
 _ANCHOR_REVIEW_RE = re.compile(
     r"回顾|总结|过去|成绩|成就|成效|取得|走过|极不平凡|本届政府|以来的工作|完成情况|工作情况|进展情况"
@@ -581,6 +581,9 @@ def _part_kinds(text: str, heads: list[_Head]) -> dict[int, Part]:
     seen_plan = False
     for i, h in enumerate(tops):
         lead = leads[h.start]
+        if seen_plan and h.start > len(text) // 2 and _APPENDIX_RE.search(lead):
+            kinds[h.start] = "appendix"  # a numbered list of 民生实事 closing the report
+            continue
         years = _years(lead)
         said = bool(_REVIEW_RE.search(lead)) or (
             (h.style == "bare" and _ANCHOR_REVIEW_RE.search(lead) is not None)
