@@ -174,20 +174,71 @@ def title_ok(plan: Plan, truth: Truth) -> bool:
     return not years or truth.year in years
 
 
-def run(files: list[Path], strip_front: bool, show: int) -> dict[str, float]:
+# Page chrome as copied from government sites (the variety seen in raw provincial scrapes).
+CHROME_TOP = [
+    "首页 | 政务公开 | 政务服务 | 互动交流",
+    "首页 > 要闻动态 > 政务要闻",
+    "{title}",
+    "发布时间：{year}-01-18 09:30  来源：{paper}",
+    "【字号：加大 还原 减小】",
+    "【字体：大 中 小】",
+    "下载",
+    "全屏",
+    "阅读量：1234",
+]
+CHROME_CAPTION = "{year}年1月18日，市长作政府工作报告。本报记者 张文 摄"
+CHROME_BOTTOM = [
+    "（来源：{paper}）",
+    "责任编辑：李明",
+    "分享到微信",
+    "扫一扫在手机打开当前页",
+    "相关报道：",
+    "相关链接>>",
+    "打印本页 关闭窗口",
+]
+_MD_MARKS_RE = re.compile(r"\*\*|^#+\s*", re.M)
+
+
+def as_web_page(raw: str, year: int) -> tuple[str, list[str]]:
+    """The report as text copied from a web page, and the chrome lines put around it."""
+    body = _FRONT_RE.sub("", raw.replace("\r\n", "\n"))
+    body = _MD_MARKS_RE.sub("", body)
+    fill = {"title": f"{year}年政府工作报告", "year": year, "paper": "日报"}
+    top = [line.format(**fill) for line in CHROME_TOP]
+    bottom = [line.format(**fill) for line in CHROME_BOTTOM]
+    caption = CHROME_CAPTION.format(**fill)
+    lines = body.split("\n")
+    at = next((i + 1 for i, line in enumerate(lines[:30]) if "人民代表大会" in line), 0)
+    lines.insert(at, caption)
+    chrome = [c for c in top if c != fill["title"]] + [caption] + bottom
+    return "\n".join(top + lines + bottom), chrome
+
+
+def run(files: list[Path], strip_front: bool, show: int, web: bool = False) -> dict[str, float]:
     tmp = Path(tempfile.mkdtemp(prefix="corpus_meta_"))
     misses: dict[str, list[str]] = {k: [] for k in ("region", "year", "level", "title", "split")}
     undecided = 0
+    survived = 0
     n = 0
     t0 = time.perf_counter()
     try:
         for i, f in enumerate(files, 1):
             raw = f.read_text(encoding="utf-8")
-            text = _FRONT_RE.sub("", raw) if strip_front else raw
-            dst = tmp / f"report-{i:03d}.md"
-            dst.write_text(text, encoding="utf-8")
             truth = truth_of(f)
+            chrome: list[str] = []
+            if web:
+                text, chrome = as_web_page(raw, truth.year)
+                dst = tmp / f"report-{i:03d}.txt"
+            else:
+                text = _FRONT_RE.sub("", raw) if strip_front else raw
+                dst = tmp / f"report-{i:03d}.md"
+            dst.write_text(text, encoding="utf-8")
             plan = load_plan(dst)
+            kept = set(plan.text.split("\n"))
+            left = [c for c in chrome if c.replace("：", ":").replace("（", "(").replace("）", ")") in kept]
+            survived += len(left)
+            if left:
+                misses.setdefault("chrome", []).append(f"{'/'.join(f.parts[-2:])}: {left}")
             n += 1
             name = "/".join(f.parts[-2:])
             if plan.region != truth.region:
@@ -206,13 +257,17 @@ def run(files: list[Path], strip_front: bool, show: int) -> dict[str, float]:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     secs = time.perf_counter() - t0
-    label = "without front matter" if strip_front else "with front matter"
+    label = "as raw web pages" if web else "without front matter" if strip_front else "with front matter"
     print(f"\n## {n} reports, neutral names, {label} ({secs:.1f} s)")
     scores = {}
     for k, miss in misses.items():
+        if k == "chrome":
+            continue
         scores[k] = 1 - len(miss) / max(n, 1)
         print(f"{k:>7}: {scores[k]:.3f}  ({len(miss)} wrong)")
     print(f"split judge undecided (both parts required only): {undecided}")
+    if web:
+        print(f"chrome lines surviving cleaning: {survived}")
     if show:
         for k, miss in misses.items():
             for m in miss[:show]:
@@ -224,7 +279,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--limit", type=int, default=0, help="use every k-th file to get about this many")
     ap.add_argument("--show", type=int, default=0, help="list this many misses per measure")
-    ap.add_argument("--only", choices=("with", "without"), default=None)
+    ap.add_argument("--only", choices=("with", "without", "web"), default=None)
     args = ap.parse_args(argv)
     import logging
 
@@ -236,10 +291,9 @@ def main(argv: list[str] | None = None) -> None:
         files = [files[int(i * step)] for i in range(args.limit)]
     counts = Counter(truth_of(f).level for f in files)
     print(f"{len(files)} reports: {dict(counts)}")
-    for strip in (False, True):
-        if args.only == ("without" if not strip else "with"):
-            continue
-        run(files, strip, args.show)
+    for name in ("with", "without", "web"):
+        if args.only in (None, name):
+            run(files, name == "without", args.show, web=name == "web")
 
 
 if __name__ == "__main__":

@@ -248,10 +248,14 @@ def _region_from_speaker(head: str) -> tuple[str, str]:
     """The speaker's government: 成都市人民政府市长 王凤朝 / 海南省省长 冯飞 / 阿坝州人民政府州长."""
     if re.search(r"国务院总理|总理\s*[\u4e00-\u9fff]{2,3}\s*$", head, re.M):
         return "全国", "national"
-    for m in _SPEAKER_RE.finditer(head):
-        found = _best(_regions_in(m.group("place")))
-        if found[0]:
-            return found
+    for line in head.split("\n"):
+        line = line.strip().strip("*")
+        if len(line) > 40 or "。" in line:
+            continue  # a speaker line stands alone; "湖南自贸区长沙片区" in prose is no speaker
+        for m in _SPEAKER_RE.finditer(line):
+            found = _best(_regions_in(m.group("place")))
+            if found[0]:
+                return found
     return "", ""
 
 
