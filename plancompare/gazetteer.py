@@ -31,6 +31,7 @@ class Region:
     city: str  # the prefecture (or municipality) a district belongs to
     province: str
     aliases: tuple[str, ...] = ()
+    weak_aliases: tuple[str, ...] = ()  # everyday words too (长治, 大同): count only beside the full name
 
     @property
     def admin_level(self) -> str:
@@ -53,6 +54,7 @@ class Hit:
     start: int
     regions: tuple[Region, ...]
     full: bool  # the full name (深圳市), not a short name (深圳)
+    weak: bool = False  # a short name that is also an everyday word
 
 
 class Gazetteer:
@@ -62,11 +64,14 @@ class Gazetteer:
         self.regions = regions
         self.by_name: dict[str, list[Region]] = {}
         self.by_alias: dict[str, list[Region]] = {}
+        self.by_weak: dict[str, list[Region]] = {}
         for r in regions:
             self.by_name.setdefault(r.name, []).append(r)
             for a in r.aliases:
                 self.by_alias.setdefault(a, []).append(r)
-        self._rx = re.compile(_trie_regex([*self.by_name, *self.by_alias]))
+            for a in r.weak_aliases:
+                self.by_weak.setdefault(a, []).append(r)
+        self._rx = re.compile(_trie_regex([*self.by_name, *self.by_alias, *self.by_weak]))
 
     def find(self, text: str) -> list[Hit]:
         """Every name in ``text``, longest first, non-overlapping, left to right."""
@@ -74,8 +79,9 @@ class Gazetteer:
         for m in self._rx.finditer(text):
             s = m.group()
             full = s in self.by_name
-            regs = self.by_name.get(s) or self.by_alias.get(s, [])
-            out.append(Hit(s, m.start(), tuple(regs), full))
+            regs = self.by_name.get(s) or self.by_alias.get(s)
+            weak = not regs
+            out.append(Hit(s, m.start(), tuple(regs or self.by_weak.get(s, [])), full, weak))
         return out
 
     def lookup(self, name: str) -> list[Region]:
@@ -95,9 +101,9 @@ def gazetteer() -> Gazetteer:
         if not line or line.startswith("#"):
             continue
         cols = line.split("\t")
-        cols += [""] * (6 - len(cols))
-        _code, name, level, city, province, aliases = cols[:6]
-        regions.append(Region(name, level, city, province, tuple(aliases.split())))
+        cols += [""] * (7 - len(cols))
+        _code, name, level, city, province, aliases, weak = cols[:7]
+        regions.append(Region(name, level, city, province, tuple(aliases.split()), tuple(weak.split())))
     return Gazetteer(regions)
 
 

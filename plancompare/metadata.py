@@ -83,17 +83,25 @@ _WHO_LEVEL = (
     ("区", "district"),
     ("县", "district"),
 )
+# "居全省第一" / "全省首个" rank a city within its province: not the voice.
+_RANK = r"(?![第前首最先]|唯一|领先|平均|排名|率先|乃至|各地)"
 _VOICE = {
-    "province": re.compile(r"全省|我省|全自治区"),
-    "city": re.compile(r"全市|我市|全州|我州|全盟|我盟|全地区"),
-    "district": re.compile(r"(?<!自治)(?:全区|我区|全县|我县)"),
+    "province": re.compile(rf"(?<![居在列])(?:全省|全自治区){_RANK}|我省"),
+    "city": re.compile(rf"(?<![居在列])(?:全市|全州|全盟|全地区){_RANK}|我市|我州|我盟"),
+    "district": re.compile(rf"(?<![居在列自治])(?:全区|全县){_RANK}|(?<!自治)我区|我县"),
 }
 # Plan-part headings: "2025年工作安排", "2023年主要目标和重点任务"; review headings: "2024年工作回顾".
 _PLAN_HEAD_RE = re.compile(
     r"(?<![\d到至—\-~～])(20\d{2})年[^。\n]{0,14}?(?:工作|任务|目标|要求|安排|建议|部署|重点|思路|举措)"
 )
 _REVIEW_WORDS_RE = re.compile(r"回顾|成效|成绩|成就|取得|总结|完成情况")
-_REVIEW_YEAR_RE = re.compile(r"(20\d{2})年[^。\n]{0,12}?(?:工作回顾|回顾|工作总结|主要工作和成效|工作成效)")
+_REVIEW_YEAR_RE = re.compile(
+    r"(20\d{2})年[^。\n]{0,12}?(?:工作回顾|回顾|工作总结|主要工作和成效|工作成效)|(?:回顾|过去的?)(20\d{2})年"
+)
+_PLAN_YEAR_RE = re.compile(r"(?:展望|做好|奋战|决战|聚力|奋进)(20\d{2})年")
+_TOP_NUMBER_RE = re.compile(
+    r"^(?:第[一二三四五六七八九十]{1,3}(?:章|部分|篇)|[一二三四五六七八九十]{1,3}[、.．])\s*"
+)
 _YEAR_IS_RE = re.compile(r"(?<![\d到至—\-~～])(20\d{2})年是")
 _TEXT_SCAN = 200_000  # chars of text searched for names and years (keeps huge files fast)
 _HEAD_SCAN = 3000  # where delivery and speaker lines live
@@ -203,6 +211,8 @@ def _regions_in(s: str) -> list[tuple[Region, bool]]:
     """Regions named in a short string (title, delivery place), in order, each reading of each name."""
     out: list[tuple[Region, bool]] = []
     for h in gazetteer().find(s):
+        if h.weak:
+            continue
         # A short name can mean a province and its namesake city (吉林): keep both, _best decides.
         for r in h.regions:
             if r.level == "district" and not h.full and len(h.regions) > 1:
@@ -312,11 +322,14 @@ def _region_from_text(text: str, voice: str = "") -> tuple[str, str]:
         return "全国", "national"
     voice = voice or _voice(text)
     counts: Counter[Region] = Counter()
-    for h in gazetteer().find(text):
+    hits = gazetteer().find(text)
+    named = {r for h in hits if h.full for r in h.regions}
+    for h in hits:
         if len(h.text) < 2 or (h.full and len(h.text) <= 2):
             continue
         for r in h.regions:
-            counts[r] += 1
+            if not h.weak or r in named:  # 本溪 counts once 本溪市 is named
+                counts[r] += 1
     by_level = {lvl: [(r, n) for r, n in counts.most_common() if r.admin_level == lvl] for lvl in _VOICE}
     if voice == "district":
         # A district plan names itself by its short name (健康龙岗) and speaks as 全区.
@@ -358,35 +371,32 @@ def _year_from_path(parts: list[str]) -> int | None:
 
 
 def _heading_lines(text: str) -> list[str]:
-    """Short standalone lines and the lead phrase of numbered lines: where part headings are."""
+    """Part headings: the lead clause of top-numbered lines (一、…) and short standalone lines."""
     out = []
     for line in text.split("\n"):
         s = line.strip().strip("*#").strip()
-        if not s:
-            continue
-        lead = re.split(r"[。:;!?]", s, maxsplit=1)[0]
-        if len(lead) <= 40:
-            out.append(lead)
+        if m := _TOP_NUMBER_RE.match(s):
+            out.append(re.split(r"[。:;!?,]", s[m.end() :], maxsplit=1)[0][:40])
+        elif s and len(s) <= 40 and "。" not in s:
+            out.append(s)
     return out
 
 
 def _year_from_headings(text: str) -> int | None:
-    """The year of the plan part's heading (``2025年工作安排``) and the review heading's + 1.
-
-    When both are there, the plan year that follows a reviewed year wins
-    (``2021年主要工作`` can be a review heading too).
-    """
-    plan: list[int] = []
-    review: list[int] = []
+    """The year the part headings point to: the plan part's (``2025年工作安排``, 展望2025年) or the
+    review's + 1 (``2024年工作回顾``, 回顾2024年); the latest when several are named
+    (``2021年主要工作`` is a review heading too)."""
+    years: list[int] = []
     for lead in _heading_lines(text):
         if m := _REVIEW_YEAR_RE.search(lead):
-            review.append(int(m.group(1)) + 1)
-        elif (m := _PLAN_HEAD_RE.search(lead)) and not _REVIEW_WORDS_RE.search(lead):
-            plan.append(int(m.group(1)))
-    for y in plan:
-        if not review or y in review:
-            return y
-    return (review or plan or [None])[0]
+            years.append(int(m.group(1) or m.group(2)) + 1)
+        elif (m := _PLAN_YEAR_RE.search(lead)) or (
+            (m := _PLAN_HEAD_RE.search(lead)) and not _REVIEW_WORDS_RE.search(lead)
+        ):
+            years.append(int(m.group(1)))
+    # Long-range goals (2035年远景目标) are not the plan year.
+    years = [y for y in years if y <= min(years) + 2]
+    return max(years) if years else None
 
 
 def _year_from_text(text: str) -> int | None:
