@@ -107,7 +107,10 @@ _CHROME_RES = [
         ),
     ),
 ]
-_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+_COMMENT_RE = re.compile(r"<!--(.*?)-->", re.S)
+_RELATED_RE = re.compile(r"^[【\[]?(相关链接|相关报道|相关新闻|相关阅读|相关文章|相关文件|延伸阅读|推荐阅读)")
+# A comment that only hides a heading of the report ("<!-- 名词解释 -->") keeps the heading.
+_HIDDEN_HEADING_RE = re.compile(r"^\s*(名词解释|名词注释|注释|附件\s*\d*|附录)[:：]?\s*$")
 _PAGE_TITLE_RE = re.compile(
     r"^(?P<title>.{4,80}?)\s*[-_|—–]+\s*(?P<site>.{2,30}(人民政府|政府网|门户网站|网站|网|委员会|局))$"
 )
@@ -149,7 +152,7 @@ def clean_text(raw: str, *, path: str | Path = "", max_damage_warnings: int = 50
     path = str(path)
     warnings: list[PlanWarning] = []
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    text, comments = _COMMENT_RE.subn("", text)
+    text, comments = _COMMENT_RE.subn(_uncomment, text)
     text = _INVISIBLE_RE.sub("", text)
     text = _NEUTRAL_GLOSS_RE.sub("", _GLOSS_RE.sub("", text))
     text = _BROKEN_GLOSS_RE.sub("", text)
@@ -179,6 +182,11 @@ def clean_text(raw: str, *, path: str | Path = "", max_damage_warnings: int = 50
         title_hint=title_hint,
         removed_lines=[line for _, line in removed],
     )
+
+
+def _uncomment(m: re.Match[str]) -> str:
+    inner = m.group(1)
+    return inner.strip() if _HIDDEN_HEADING_RE.match(inner) else ""
 
 
 def has_cjk(text: str) -> bool:
@@ -409,8 +417,20 @@ def _drop_boilerplate(lines: list[str]) -> tuple[list[str], list[tuple[str, str]
         for line in lines
     ]
     first = next((i for i, s in enumerate(simp_lines) if s.strip()), None)
+    total = sum(len(x) + 1 for x in lines)
+    pos = 0
+    related = False  # inside the list of links under 相关报道 / 相关链接 at the end of a page
     for i, (line, simp) in enumerate(zip(lines, simp_lines, strict=True)):
+        at, pos = pos, pos + len(line) + 1
         kind = _classify(simp)
+        st = simp.strip()
+        if kind == "page-ui" and at > 0.8 * total and _RELATED_RE.match(st):
+            related = True
+        elif related and st:
+            if len(st) <= 60 and "。" not in st and not _NUMBERED_RE.match(st):
+                kind = kind or "related-links"
+            else:
+                related = False
         if kind is None and i == first:
             # A browser page title "T-Site" whose T is repeated below as the real title.
             m = _PAGE_TITLE_RE.match(simp.strip())

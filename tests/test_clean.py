@@ -229,3 +229,26 @@ def test_raw_web_copy_of_a_real_report(tmp_path):
     report_lines = [clean_text(x).text for x in body.split("\n") if x.strip()]
     assert all(x in lines for x in report_lines if x)
     assert (plan.region, plan.year) == ("云南省", 2023)
+
+
+def test_related_links_at_the_end_of_a_page_removed():
+    body = (
+        "各位代表:\n一、2022年工作回顾\n"
+        + "过去一年,我们完成了目标。\n" * 20
+        + "二、2023年工作安排\n(一)加快发展。"
+    )
+    raw = (
+        body
+        + "\n相关报道:\n2023年政府工作报告全文\n图解:2023年政府工作报告\n\n聚焦两会|代表委员热议\n责任编辑: 张三"
+    )
+    c = clean_text(raw)
+    assert c.text == body
+    assert "related-links 3" in c.warnings[0].message
+    # Near the top a 相关链接 line goes, but the report's own short lines after it stay.
+    c = clean_text("相关链接\n政府工作报告\n——2023年1月11日在云南省第十四届人民代表大会第一次会议上\n" + body)
+    assert c.text.startswith("政府工作报告\n——2023年1月11日")
+
+
+def test_comment_hiding_a_heading_keeps_the_heading():
+    c = clean_text("正文。\n<!-- 名词解释 -->\n1.托位:托育机构的位置。")
+    assert c.text == "正文。\n名词解释\n1.托位:托育机构的位置。"
