@@ -20,6 +20,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Part, PlanWarning, Section
+from .parts import (
+    ANCHOR_REVIEW_RE,
+    APPENDIX_RE,
+    DATED_PLAN_RE,
+    PLANISH_RE,
+    RESULT_HEAD_RE,
+    TITLE_LIKE_RE,
+    YEAR_PLAN_RE,
+    bare_lines,
+    is_anchor,
+    reports_results,
+    years_in,
+)
 
 _CN = "零〇一二两三四五六七八九十百"
 _CN_DIGITS = {
@@ -383,72 +396,12 @@ def _replace_span(s: Section, text: str, display: str, a: int, b: int) -> Sectio
     return Section(s.id, s.number, s.heading, text[a:b], s.level, s.parent_id, s.part, (a, b), display[a:b])
 
 
-# --- unnumbered parts, appendices, review vs plan -----------------------------------------
-# Government work reports often head their parts with a bare line (bold in Markdown):
-# "2023年工作回顾" / "2024年工作安排建议", numbering only the items below. Glossaries and
-# lists of 民生实事 follow the report as appendices.
-
-_BARE_MAX = 40
-_BARE_BAD_RE = re.compile(r"[。;!?:]|[,、].*[,、].*[,、]")
-_BARE_SKIP_RE = re.compile(
-    r"人民代表大会|人大.{0,3}次|会议上|政府工作报告|^工作报告$|^各位|省长|市长|州长|盟长|主席|总理|专员|"
-    r"^[—\-(\[“\"《<…]|\d{4}年\d{1,2}月\d{1,2}日"
-)
-_APPENDIX_RE = re.compile(
-    r"^(?:附[::]?\s*)?(?:名词解释|名词注释|名词解析|词语解释|注释|注解|附件\s*\d*|附录|附表)"
-    r"(?:(?:和|及|与)?(?:说明|注释))?[::]?$"
-    r"|^[^。;]{0,12}(?:民生[^。;]{0,4}实事|惠民实事|为民办实事|[十\d]+件[^。;]{0,4}实事)(?:项目)?(?:清单|安排|计划)?$"
-)
-_ANCHOR_REVIEW_RE = re.compile(
-    r"回顾|总结|过去|成绩|成就|成效|取得|走过|极不平凡|本届政府|以来的工作|完成情况|工作情况|进展情况"
-)
-_ANCHOR_PLAN_RE = re.compile(
-    r"(?:20\d{2}|今|明)年[^。]{0,12}?(?:工作|任务|目标|安排|建议|部署|重点|思路|举措)|今后|未来|"
-    r"工作安排|目标任务|主要任务|重点任务|下一步"
-)
-# A plan heading that names its time: "2024年工作安排", "今后五年的目标任务", "今年政府工作".
-_DATED_PLAN_RE = re.compile(
-    r"(?:20\d{2}|今|明)年[^。]{0,12}?(?:工作|任务|目标|安排|建议|部署|重点|思路|举措)|今后|未来"
-)
-# Words of a plan part's heading: "新一届政府工作的总体要求和目标任务", "今后五年…".
-_PLANISH_RE = re.compile(r"要求|目标|任务|思路|安排|建议|部署|愿景|今后|未来|新一届|重点工作|举措|谋划")
-_YEAR_PLAN_RE = re.compile(r"(?:20\d{2}|今|明)年[^。]{0,12}?(?:工作|任务|目标|安排|建议|部署|重点|思路|举措)")
-# The first part's heading reporting what was achieved: "“十四五”实现良好开局", "各项目标任务圆满完成".
-_RESULT_HEAD_RE = re.compile(r"开局|圆满|完成|成就|成绩|成效|以来|取得|实现")
-# A document title or a covering notice, not a part heading.
-_TITLE_LIKE_RE = re.compile(r"通知|印发|要点|计划|方案|报告|规划|意见|办法")
-_YEAR_IN_RE = re.compile(r"(?<![\d到至—\-~～])(20\d{2})(?=年|$)")
-# Results (past) vs commitments (future) in a part's text: tells a review from a plan
-# when the headings do not say which is which.
-_PAST_RE = re.compile(
-    r"完成|实现了|达到|获评|入选|荣获|建成|成功举办|累计|同比|比上年|居全|位列|位居|获批|突破|首次|连续"
-)
-_FUTURE_RE = re.compile(r"要|将|力争|确保|今年|着力|聚焦|加快|抓好|做好|全力|持续|坚持")
+# --- unnumbered parts, appendices, review vs plan (heading words: plancompare.parts) -------
 
 
 def _line_at(text: str, pos: int) -> tuple[int, int]:
     end = text.find("\n", pos)
     return pos, len(text) if end < 0 else end
-
-
-def _bare_lines(text: str) -> list[tuple[int, str]]:
-    """Short standalone lines that are not numbered, not sentences and not title/speaker lines."""
-    out = []
-    pos = 0
-    n = len(text)
-    while pos < n:
-        end = text.find("\n", pos)
-        end = n if end < 0 else end
-        line = text[pos:end].strip()
-        if (
-            2 <= len(line) <= _BARE_MAX
-            and not _HEADING_RE.match(text, pos, end)
-            and (_APPENDIX_RE.search(line) or not (_BARE_BAD_RE.search(line) or _BARE_SKIP_RE.search(line)))
-            and re.search("[\u4e00-\u9fff]", line)
-        ):
-            out.append((pos, line))
-        pos = end + 1
-    return out
 
 
 def _unnumbered_parts(text: str, heads: list[_Head]) -> list[_Head]:
@@ -458,15 +411,15 @@ def _unnumbered_parts(text: str, heads: list[_Head]) -> list[_Head]:
     the plan (回顾 / 2024年工作安排 / 今后五年…) and the numbered top level does
     not already say so. Appendix headings count from the second half of the text on.
     """
-    bare = _bare_lines(text)
+    bare = bare_lines(text, _HEADING_RE)
     if not bare:
         return []
     half = len(text) // 2
-    appendix_at = next((p for p, line in bare if p > half and _APPENDIX_RE.search(line)), None)
+    appendix_at = next((p for p, line in bare if p > half and APPENDIX_RE.search(line)), None)
     body = [(p, line) for p, line in bare if appendix_at is None or p < appendix_at]
-    anchors = [(p, line) for p, line in body if _is_anchor(line)]
+    anchors = [(p, line) for p, line in body if is_anchor(line)]
     tops: list[_Head] = []
-    dated = any(_DATED_PLAN_RE.search(line) and not _ANCHOR_REVIEW_RE.search(line) for _, line in anchors)
+    dated = any(DATED_PLAN_RE.search(line) and not ANCHOR_REVIEW_RE.search(line) for _, line in anchors)
     if (len(anchors) >= 2 or dated) and not _numbered_anchor(text, heads, appendix_at):
         for p, _line in body:
             if p >= anchors[0][0]:
@@ -474,7 +427,7 @@ def _unnumbered_parts(text: str, heads: list[_Head]) -> list[_Head]:
                 tops.append(_Head(p, at, at, "bare", len(tops) + 1, ""))
     if appendix_at is not None:
         for p, line in bare:
-            if p >= appendix_at and _APPENDIX_RE.search(line):
+            if p >= appendix_at and APPENDIX_RE.search(line):
                 at = p + _indent(text, p)
                 k = sum(1 for t in tops if t.style == "appendix") + 1
                 tops.append(_Head(p, at, at, "appendix", k, "", base=f"a{k}"))
@@ -484,12 +437,6 @@ def _unnumbered_parts(text: str, heads: list[_Head]) -> list[_Head]:
 def _indent(text: str, p: int) -> int:
     end = _line_at(text, p)[1]
     return len(text[p:end]) - len(text[p:end].lstrip())
-
-
-def _is_anchor(line: str) -> bool:
-    if _TITLE_LIKE_RE.search(line):
-        return False
-    return bool(_ANCHOR_REVIEW_RE.search(line) or _ANCHOR_PLAN_RE.search(line))
 
 
 def _numbered_anchor(text: str, heads: list[_Head], before: int | None) -> bool:
@@ -504,7 +451,7 @@ def _numbered_anchor(text: str, heads: list[_Head], before: int | None) -> bool:
         if h.style == top_style and (before is None or h.start < before):
             line = text[h.num_end : _line_at(text, h.num_end)[1]]
             lead = _LEAD_END_RE.split(line, maxsplit=1)[0][:40]
-            if _REVIEW_RE.search(lead) or (_YEAR_PLAN_RE.search(lead) and not _TITLE_LIKE_RE.search(lead)):
+            if _REVIEW_RE.search(lead) or (YEAR_PLAN_RE.search(lead) and not TITLE_LIKE_RE.search(lead)):
                 return True
     return False
 
@@ -527,10 +474,6 @@ def _nest_under(heads: list[_Head], tops: list[_Head]) -> list[_Head]:
     return out
 
 
-def _years(s: str) -> list[int]:
-    return [int(y) for y in _YEAR_IN_RE.findall(s)]
-
-
 def _part_kinds(text: str, heads: list[_Head]) -> dict[int, Part]:
     """Review, plan or appendix for each level-1 head (keyed by start).
 
@@ -544,14 +487,14 @@ def _part_kinds(text: str, heads: list[_Head]) -> dict[int, Part]:
     """
     tops = [h for h in heads if h.level == 1 and h.style != "appendix"]
     leads = {h.start: _lead_of(text, h) for h in tops}
-    plan_year = max((y for h in tops for y in _years(leads[h.start])), default=0)
+    plan_year = max((y for h in tops for y in years_in(leads[h.start])), default=0)
     ends = {h.start: (tops[i + 1].start if i + 1 < len(tops) else len(text)) for i, h in enumerate(tops)}
-    dated = any(_DATED_PLAN_RE.search(v) and not _ANCHOR_REVIEW_RE.search(v) for v in leads.values())
+    dated = any(DATED_PLAN_RE.search(v) and not ANCHOR_REVIEW_RE.search(v) for v in leads.values())
     first_plan = next(
         (
             i
             for i, h in enumerate(tops)
-            if (_PLANISH_RE.search(leads[h.start]) or _DATED_PLAN_RE.search(leads[h.start]))
+            if (PLANISH_RE.search(leads[h.start]) or DATED_PLAN_RE.search(leads[h.start]))
             and not _REVIEW_RE.search(leads[h.start])
         ),
         None,
@@ -567,26 +510,26 @@ def _part_kinds(text: str, heads: list[_Head]) -> dict[int, Part]:
     )
     implied = 0  # parts before this index are a review by position
     for cut in (first_plan, restart):
-        if cut and _reports_results(text[tops[0].start : tops[cut].start]):
+        if cut and reports_results(text[tops[0].start : tops[cut].start]):
             # up to the last part before the cut that itself reports results
             implied = 1 + max(
-                (j for j in range(cut) if _reports_results(text[tops[j].start : ends[tops[j].start]])),
+                (j for j in range(cut) if reports_results(text[tops[j].start : ends[tops[j].start]])),
                 default=-1,
             )
             break
-    if not implied and len(tops) > 1 and _RESULT_HEAD_RE.search(leads[tops[0].start]):
+    if not implied and len(tops) > 1 and RESULT_HEAD_RE.search(leads[tops[0].start]):
         # A report opens with its review: a first part whose heading and text report results.
-        implied = int(_reports_results(text[tops[0].start : ends[tops[0].start]]))
+        implied = int(reports_results(text[tops[0].start : ends[tops[0].start]]))
     kinds: dict[int, Part] = {h.start: "appendix" for h in heads if h.level == 1 and h.style == "appendix"}
     seen_plan = False
     for i, h in enumerate(tops):
         lead = leads[h.start]
-        if seen_plan and h.start > len(text) // 2 and _APPENDIX_RE.search(lead):
+        if seen_plan and h.start > len(text) // 2 and APPENDIX_RE.search(lead):
             kinds[h.start] = "appendix"  # a numbered list of 民生实事 closing the report
             continue
-        years = _years(lead)
+        years = years_in(lead)
         said = bool(_REVIEW_RE.search(lead)) or (
-            (h.style == "bare" and _ANCHOR_REVIEW_RE.search(lead) is not None)
+            (h.style == "bare" and ANCHOR_REVIEW_RE.search(lead) is not None)
             or (bool(years) and plan_year > 0 and max(years) < plan_year)
         )
         if not seen_plan and (said or i < implied):
@@ -603,13 +546,6 @@ def _lead_of(text: str, h: _Head) -> str:
     line = text[h.num_end : _line_at(text, h.num_end)[1]].strip()
     m = _LEAD_END_RE.search(line)
     return (line[: m.start()] if m else line)[:80]
-
-
-def _reports_results(part: str) -> bool:
-    """Mostly results (建成 / 完成 / 同比 …) rather than commitments (要 / 将 / 力争 …)."""
-    past = len(_PAST_RE.findall(part))
-    future = len(_FUTURE_RE.findall(part))
-    return past >= 5 and past > 0.5 * future
 
 
 # Chars of a childless part before its paragraphs become items: 2,000 under an unnumbered
