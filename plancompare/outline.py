@@ -421,8 +421,15 @@ def _unnumbered_parts(text: str, heads: list[_Head]) -> list[_Head]:
     tops: list[_Head] = []
     dated = any(DATED_PLAN_RE.search(line) and not ANCHOR_REVIEW_RE.search(line) for _, line in anchors)
     if (len(anchors) >= 2 or dated) and not _numbered_anchor(text, heads, appendix_at):
+        start = anchors[0][0]
+        first_num = next((h.start for h in heads if h.start < start), None)
+        if first_num is not None:
+            # Numbered items before the first anchor belong to the bare heading above them
+            # (定西 2022: **四届政府工作及“十四五”开局** then 一、… 七、 of the review).
+            above = [p for p, line in body if p < first_num and not TITLE_LIKE_RE.search(line)]
+            start = above[-1] if above else start
         for p, _line in body:
-            if p >= anchors[0][0]:
+            if p >= start:
                 at = p + _indent(text, p)
                 tops.append(_Head(p, at, at, "bare", len(tops) + 1, ""))
     if appendix_at is not None:
@@ -462,6 +469,10 @@ def _nest_under(heads: list[_Head], tops: list[_Head]) -> list[_Head]:
     before = [h for h in heads if h.start < tops[0].start]
     _assign_levels(before)
     out = list(before)
+    shift = sum(1 for h in before if h.level == 1)  # unnumbered parts go on counting after them
+    for t in tops:
+        if t.style == "bare":
+            t.value += shift
     for i, t in enumerate(tops):
         end = tops[i + 1].start if i + 1 < len(tops) else None
         seg = [h for h in heads if h.start > t.start and (end is None or h.start < end)]

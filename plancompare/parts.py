@@ -34,7 +34,7 @@ _ANCHOR_PLAN_RE = re.compile(_YEAR_PLAN + "|今后|未来|工作安排|目标任
 # Words of a plan part's heading: "新一届政府工作的总体要求和目标任务".
 PLANISH_RE = re.compile(r"要求|目标|任务|思路|安排|建议|部署|愿景|今后|未来|新一届|重点工作|举措|谋划")
 # A first part's heading reporting what was achieved: "“十四五”实现良好开局", "各项目标任务圆满完成".
-RESULT_HEAD_RE = re.compile(r"开局|圆满|完成|成就|成绩|成效|以来|取得|实现")
+RESULT_HEAD_RE = re.compile(r"开局|圆满|完成|成就|成绩|成效|以来|取得|实现|建成")
 # A document title or a covering notice, not a part heading.
 TITLE_LIKE_RE = re.compile(r"通知|印发|要点|计划|方案|报告|规划|意见|办法")
 _YEAR_IN_RE = re.compile(r"(?<![\d到至—\-~～])(20\d{2})(?=年|$)")
