@@ -77,7 +77,7 @@ _MAX_BOILERPLATE = 250  # longer lines are content
 # (来源:青海日报), 阅读量: 1234), breadcrumbs (首页 > 云南要闻) and photo captions
 # (…作政府工作报告。本报记者阮洋摄). A report never has a line made of these.
 _UI_WORDS = set(
-    """下载 全屏 退出全屏 打印 打印本页 打印此页 关闭 关闭窗口 关闭本页 收藏 加入收藏 分享 分享到 分享至
+    """下载 全屏 退出全屏 打印 我要打印 打印本页 打印此页 关闭 关闭窗口 关闭本页 收藏 加入收藏 分享 分享到 分享至
     分享到微信 分享到微博 分享到QQ空间 分享到朋友圈 微信 微博 微信扫一扫 QQ空间 QQ 朋友圈 返回 返回顶部 返回首页
     返回列表 顶部 字号 字体 大 中 小 加大 还原 减小 默认 放大 缩小 标准 A A+ A- 纠错 我要纠错 播放 暂停 视频
     音频 图片 上一篇 下一篇 上一条 下一条 相关链接 相关报道 相关新闻 相关阅读 相关文章 相关文件 延伸阅读 推荐阅读
@@ -88,15 +88,21 @@ _UI_WORDS = set(
 )
 _UI_SPLIT_RE = re.compile(r"[\s【】\[\]「」()（）<>《》|｜:：>»›→·•、/,，;；]+")
 _CHROME_RES = [
-    ("page-ui", re.compile(r"^[【\[]?扫一扫.{0,16}$|^(在手机上|用手机)?(打开|浏览|查看)当前页.{0,6}$")),
+    (
+        "page-ui",
+        re.compile(
+            r"^[【\[]?扫一扫.{0,16}$|^(在手机上|用手机)?(打开|浏览|查看)当前页.{0,6}$|^(手机)?扫描二维码.{0,12}$"
+        ),
+    ),
     ("breadcrumb", re.compile(r"^(首页|主页|网站首页|门户首页)\s*[>＞»›/→]")),
     ("date", re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?\s+\d{1,2}:\d{2}(:\d{2})?$")),
     (
         "byline",
         re.compile(
-            r"^[(（【\[]?\s*(责任编辑|编辑|责编|审核|审校|校对|终审|初审|复审|作者|记者|通讯员|摄影|来源|稿源|"
+            r"^(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*)?"
+            r"[(（【\[]?\s*(责任编辑|编辑|责编|审核|审校|校对|终审|初审|复审|作者|记者|通讯员|摄影|来源|稿源|"
             r"发布时间|发表时间|发布日期|更新时间|阅读量|阅读数|阅读次数|浏览量|浏览次数|点击量|点击数|访问量|"
-            r"信息来源|文章来源|字数)\s*[:：].{0,80}$"
+            r"信息来源|文章来源|图片来源|制图|供图|字数)\s*[:：].{0,80}$"
         ),
     ),
     (
@@ -398,7 +404,11 @@ def _chrome(s: str) -> str | None:
         return None
     tokens = [t for t in _UI_SPLIT_RE.split(s) if t]
     # "大 中 小" alone could be anything; with 字号 / 字体 / 下载 … it is the page's controls.
-    if tokens and all(t in _UI_WORDS for t in tokens) and any(len(t) > 1 for t in tokens):
+    if (
+        tokens
+        and all(t in _UI_WORDS for t in tokens)
+        and (any(len(t) > 1 for t in tokens) or {"大", "小"} <= set(tokens))
+    ):
         return "page-ui"
     for kind, rx in _CHROME_RES:
         if rx.search(s):

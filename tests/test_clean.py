@@ -177,6 +177,11 @@ CHROME = [
     "相关链接>>",
     "打印本页 关闭窗口",
     "2023-01-18 09:30:12",
+    "【字体:大 中 小】【打印本页】【关闭窗口】",
+    "2月2日,省长王予波作政府工作报告。新华社记者 胡超 摄",
+    "2023-01-18 10:05 来源:云南日报",
+    "【我要打印】【关闭】",
+    "【大】【中】【小】",
 ]
 
 
@@ -192,7 +197,7 @@ def test_chrome_lines_removed_and_counted():
 
 def test_report_lines_that_look_like_chrome_are_kept():
     keep = [
-        "大 中 小",  # no page-control word: could be anything
+        "大型 中型 小型",  # a table header, not the font-size control 大 中 小
         "中",
         "打造“中华老字号”品牌,扩大消费。",
         "现在,我代表市人民政府,向大会报告工作,请予审议。",
