@@ -14,7 +14,7 @@ import re
 BARE_MAX = 40  # chars: longer lines are text, not part headings
 _BARE_BAD_RE = re.compile(r"[。;!?:]|[,、].*[,、].*[,、]")
 _BARE_SKIP_RE = re.compile(
-    r"人民代表大会|人大.{0,3}次|会议上|政府工作报告|^工作报告$|^各位|省长|市长|州长|盟长|主席|总理|专员|"
+    r"人民代表大会|人大.{0,3}次|会议上|政府工作报告|^工作报告$|^各位|省长|市长|州长|盟长|主席|总理|专员|我们|"
     r"^[—\-(\[“\"《<…]|\d{4}年\d{1,2}月\d{1,2}日"
 )
 APPENDIX_RE = re.compile(
