@@ -88,10 +88,6 @@ class Gazetteer:
         """Regions called exactly ``name`` (full or short name)."""
         return list(self.by_name.get(name) or self.by_alias.get(name, []))
 
-    def province_of(self, region: Region) -> Region | None:
-        hits = self.by_name.get(region.province, [])
-        return hits[0] if hits else None
-
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
