@@ -214,7 +214,22 @@ def as_web_page(raw: str, year: int) -> tuple[str, list[str]]:
     return "\n".join(top + lines + bottom), chrome
 
 
-def run(files: list[Path], strip_front: bool, show: int, web: bool = False) -> dict[str, float]:
+_DELIVERY_LINE_RE = re.compile(r"人民代表大会|人大.{0,3}次|会议上|政府工作报告")
+_SPEAKER_LINE_RE = re.compile(r"省长|市长|州长|盟长|主席|总理|专员")
+
+
+def drop_delivery(text: str) -> str:
+    """The report without its delivery, speaker and title lines."""
+    return "\n".join(
+        line
+        for line in text.split("\n")
+        if not _DELIVERY_LINE_RE.search(line) and not (len(line) < 40 and _SPEAKER_LINE_RE.search(line))
+    )
+
+
+def run(
+    files: list[Path], strip_front: bool, show: int, web: bool = False, no_delivery: bool = False
+) -> dict[str, float]:
     tmp = Path(tempfile.mkdtemp(prefix="corpus_meta_"))
     misses: dict[str, list[str]] = {k: [] for k in ("region", "year", "level", "title", "split")}
     undecided = 0
@@ -231,6 +246,7 @@ def run(files: list[Path], strip_front: bool, show: int, web: bool = False) -> d
                 dst = tmp / f"report-{i:03d}.txt"
             else:
                 text = _FRONT_RE.sub("", raw) if strip_front else raw
+                text = drop_delivery(text) if no_delivery else text
                 dst = tmp / f"report-{i:03d}.md"
             dst.write_text(text, encoding="utf-8")
             plan = load_plan(dst)
@@ -258,6 +274,7 @@ def run(files: list[Path], strip_front: bool, show: int, web: bool = False) -> d
         shutil.rmtree(tmp, ignore_errors=True)
     secs = time.perf_counter() - t0
     label = "as raw web pages" if web else "without front matter" if strip_front else "with front matter"
+    label += ", delivery / speaker / title lines removed" if no_delivery else ""
     print(f"\n## {n} reports, neutral names, {label} ({secs:.1f} s)")
     scores = {}
     for k, miss in misses.items():
@@ -280,6 +297,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--limit", type=int, default=0, help="use every k-th file to get about this many")
     ap.add_argument("--show", type=int, default=0, help="list this many misses per measure")
     ap.add_argument("--only", choices=("with", "without", "web"), default=None)
+    ap.add_argument("--drop-delivery", action="store_true", help="remove delivery, speaker and title lines")
     args = ap.parse_args(argv)
     import logging
 
@@ -293,7 +311,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{len(files)} reports: {dict(counts)}")
     for name in ("with", "without", "web"):
         if args.only in (None, name):
-            run(files, name == "without", args.show, web=name == "web")
+            run(files, name == "without", args.show, web=name == "web", no_delivery=args.drop_delivery)
 
 
 if __name__ == "__main__":

@@ -69,7 +69,7 @@ _PERSON_RE = re.compile(
 )
 # The document's voice: which level "we" are. "我代表市人民政府向大会报告工作" says it outright;
 # otherwise 全省 / 我市 / 全州 … counts (省委 / 省政府 are a city's superiors, so they do not count).
-_REPORTING_RE = re.compile(r"我代表(?P<who>[^,，。]{0,10}?)(?:人民)?政府[^。]{0,6}向大会报告")
+_REPORTING_RE = re.compile(r"我代表(?P<who>[^,，。]{0,10}?)(?:人民)?政府[^。]{0,6}向大会[^。]{0,4}报告")
 _WHO_LEVEL = (
     ("国务院", "national"),
     ("自治区", "province"),
@@ -296,12 +296,14 @@ def _region_from_path(parts: list[str]) -> tuple[str, str]:
 def _voice_of(flat: str, delivery: re.Match[str] | None) -> str:
     """The level the report speaks as, from "我代表市人民政府" or the congress ("在州九届人大…")."""
     who = ""
+    if "我代表国务院" in flat:
+        return "national"
     if m := _REPORTING_RE.search(flat):
         who = m.group("who")
     elif delivery and not delivery.group("nat"):
         who = delivery.group("place")
-    elif re.search(r"在[^。]{0,3}[州市省区县盟][^。]{0,8}人大", flat):
-        who = re.search(r"在[^。]{0,3}([州市省区县盟])", flat).group(1)  # type: ignore[union-attr]
+    elif m := re.search(r"在[^。]{0,3}([州市省区县盟])[^。]{0,8}人大", flat[:300]):
+        who = m.group(1)  # "在州九届人大一次会议上" heads the report
     for word, level in _WHO_LEVEL:
         if word in who:
             return level
@@ -320,6 +322,7 @@ def _region_from_text(text: str, voice: str = "") -> tuple[str, str]:
     text = _PERSON_RE.sub(lambda m: "＿" * len(m.group()), text)
     if voice == "national":
         return "全国", "national"
+    said = bool(voice)
     voice = voice or _voice(text)
     counts: Counter[Region] = Counter()
     hits = gazetteer().find(text)
@@ -338,6 +341,12 @@ def _region_from_text(text: str, voice: str = "") -> tuple[str, str]:
         if by_level["district"] and district_words > city_words and by_level["district"][0][1] >= 2:
             return _named(by_level["district"][0][0])
         voice = "city"
+    if voice == "province" and not said and by_level["province"] and by_level["city"]:
+        # Counted voice only: a city's report names itself more than its province
+        # (全省 is frequent there too); a province's report names itself more than any city.
+        (prov, n_prov), (city, n_city) = by_level["province"][0], by_level["city"][0]
+        if city.province == prov.name and n_city > n_prov:
+            voice = "city"
     order = [voice] if voice else []
     order += [lvl for lvl in ("city", "province") if lvl not in order]
     for lvl in order:
