@@ -14,6 +14,7 @@ files already mostly use and the one :mod:`plancompare.outline` expects.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -71,6 +72,51 @@ _BOILERPLATE_RES = [
     ),
 ]
 _MAX_BOILERPLATE = 250  # longer lines are content
+# Web-page chrome copied along with a report: lines made only of page-control words
+# (【字号: 加大 还原 减小】, 分享到微信, 下载, 全屏, 相关链接>>), bylines (责任编辑: …,
+# (来源:青海日报), 阅读量: 1234), breadcrumbs (首页 > 云南要闻) and photo captions
+# (…作政府工作报告。本报记者阮洋摄). A report never has a line made of these.
+_UI_WORDS = set(
+    """下载 全屏 退出全屏 打印 我要打印 打印本页 打印此页 关闭 关闭窗口 关闭本页 收藏 加入收藏 分享 分享到 分享至
+    分享到微信 分享到微博 分享到QQ空间 分享到朋友圈 微信 微博 微信扫一扫 QQ空间 QQ 朋友圈 返回 返回顶部 返回首页
+    返回列表 顶部 字号 字体 大 中 小 加大 还原 减小 默认 放大 缩小 标准 A A+ A- 纠错 我要纠错 播放 暂停 视频
+    音频 图片 上一篇 下一篇 上一条 下一条 相关链接 相关报道 相关新闻 相关阅读 相关文章 相关文件 延伸阅读 推荐阅读
+    更多 扫一扫 二维码 手机版 无障碍 繁体 简体 繁體 English 登录 注册 搜索 首页 评论 点赞 在看 语音播报 朗读
+    听全文 打开 手机 当前页 分享本页 分享到手机 长者模式 关怀版 无障碍浏览 网站地图 联系我们 关于我们 政务公开
+    信息公开 政府信息公开 政务服务 办事服务 互动交流 政民互动 新闻中心 新闻发布 今日要闻 政务要闻 要闻动态
+    通知公告 政策文件 政策解读 数据发布 专题专栏 智能问答 网上办事 在线访谈 本站热词""".split()  # noqa: SIM905
+)
+_UI_SPLIT_RE = re.compile(r"[\s【】\[\]「」()（）<>《》|｜:：>»›→·•、/,，;；]+")
+_CHROME_RES = [
+    (
+        "page-ui",
+        re.compile(
+            r"^[【\[]?扫一扫.{0,16}$|^(在手机上|用手机)?(打开|浏览|查看)当前页.{0,6}$|^(手机)?扫描二维码.{0,12}$"
+        ),
+    ),
+    ("breadcrumb", re.compile(r"^(首页|主页|网站首页|门户首页)\s*[>＞»›/→]")),
+    ("date", re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?\s+\d{1,2}:\d{2}(:\d{2})?$")),
+    (
+        "byline",
+        re.compile(
+            r"^(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*)?"
+            r"[(（【\[]?\s*(责任编辑|编辑|责编|审核|审校|校对|终审|初审|复审|作者|记者|通讯员|摄影|来源|稿源|"
+            r"发布时间|发表时间|发布日期|更新时间|阅读量|阅读数|阅读次数|浏览量|浏览次数|点击量|点击数|访问量|"
+            r"信息来源|文章来源|图片来源|制图|供图|字数)\s*[:：].{0,80}$"
+        ),
+    ),
+    (
+        "caption",
+        re.compile(
+            r"^[^。,，;]{0,40}作《?政府工作报告》?[。.]?\s*[(（]?[^。]{0,24}摄?[)）]?$"
+            r"|^.{0,80}(记者|摄影|通讯员|供图)[^。]{0,16}摄[)）]?$"
+        ),
+    ),
+]
+_COMMENT_RE = re.compile(r"<!--(.*?)-->", re.S)
+_RELATED_RE = re.compile(r"^[【\[]?(相关链接|相关报道|相关新闻|相关阅读|相关文章|相关文件|延伸阅读|推荐阅读)")
+# A comment that only hides a heading of the report ("<!-- 名词解释 -->") keeps the heading.
+_HIDDEN_HEADING_RE = re.compile(r"^\s*(名词解释|名词注释|注释|附件\s*\d*|附录)[:：]?\s*$")
 _PAGE_TITLE_RE = re.compile(
     r"^(?P<title>.{4,80}?)\s*[-_|—–]+\s*(?P<site>.{2,30}(人民政府|政府网|门户网站|网站|网|委员会|局))$"
 )
@@ -112,6 +158,7 @@ def clean_text(raw: str, *, path: str | Path = "", max_damage_warnings: int = 50
     path = str(path)
     warnings: list[PlanWarning] = []
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    text, comments = _COMMENT_RE.subn(_uncomment, text)
     text = _INVISIBLE_RE.sub("", text)
     text = _NEUTRAL_GLOSS_RE.sub("", _GLOSS_RE.sub("", text))
     text = _BROKEN_GLOSS_RE.sub("", text)
@@ -123,15 +170,14 @@ def clean_text(raw: str, *, path: str | Path = "", max_damage_warnings: int = 50
     simplified = to_simplified(display)
     if DAMAGE in simplified:
         simplified, display = _extend_damage(simplified, display)
-    if removed:
-        kinds = sorted({k for k, _ in removed})
-        warnings.append(
-            PlanWarning(
-                path,
-                "boilerplate",
-                f"removed {len(removed)} boilerplate line(s) ({', '.join(kinds)})",
-            )
-        )
+    if removed or comments:
+        kinds = Counter(k for k, _ in removed)
+        what = [
+            f"{len(removed)} boilerplate line(s) ({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))})"
+        ]
+        if comments:
+            what = ([what[0]] if removed else []) + [f"{comments} HTML comment(s)"]
+        warnings.append(PlanWarning(path, "boilerplate", f"removed {' and '.join(what)}"))
     warnings += _damage_warnings(simplified, display, path, max_damage_warnings)
     if not title_hint:
         title_hint = _find_title(simplified)
@@ -142,6 +188,11 @@ def clean_text(raw: str, *, path: str | Path = "", max_damage_warnings: int = 50
         title_hint=title_hint,
         removed_lines=[line for _, line in removed],
     )
+
+
+def _uncomment(m: re.Match[str]) -> str:
+    inner = m.group(1)
+    return inner.strip() if _HIDDEN_HEADING_RE.match(inner) else ""
 
 
 def has_cjk(text: str) -> bool:
@@ -341,10 +392,30 @@ def _classify(line: str) -> str | None:
         return None
     if _is_spam(s):
         return "spam"
+    if kind := _chrome(s):
+        return kind
     # Boilerplate is not written in sentences; content lines end with 。.
     if "。" in s:
         return None
     for kind, rx in _BOILERPLATE_RES:
+        if rx.search(s):
+            return kind
+    return None
+
+
+def _chrome(s: str) -> str | None:
+    """Web-page chrome kind of a stripped line, or None."""
+    if len(s) > 120:
+        return None
+    tokens = [t for t in _UI_SPLIT_RE.split(s) if t]
+    # "大 中 小" alone could be anything; with 字号 / 字体 / 下载 … it is the page's controls.
+    if (
+        tokens
+        and all(t in _UI_WORDS for t in tokens)
+        and (any(len(t) > 1 for t in tokens) or {"大", "小"} <= set(tokens))
+    ):
+        return "page-ui"
+    for kind, rx in _CHROME_RES:
         if rx.search(s):
             return kind
     return None
@@ -361,8 +432,20 @@ def _drop_boilerplate(lines: list[str]) -> tuple[list[str], list[tuple[str, str]
         for line in lines
     ]
     first = next((i for i, s in enumerate(simp_lines) if s.strip()), None)
+    total = sum(len(x) + 1 for x in lines)
+    pos = 0
+    related = False  # inside the list of links under 相关报道 / 相关链接 at the end of a page
     for i, (line, simp) in enumerate(zip(lines, simp_lines, strict=True)):
+        at, pos = pos, pos + len(line) + 1
         kind = _classify(simp)
+        st = simp.strip()
+        if kind == "page-ui" and at > 0.8 * total and _RELATED_RE.match(st):
+            related = True
+        elif related and st:
+            if len(st) <= 60 and "。" not in st and not _NUMBERED_RE.match(st):
+                kind = kind or "related-links"
+            else:
+                related = False
         if kind is None and i == first and len(simp) <= _MAX_BOILERPLATE:  # the regex backtracks on long lines
             # A browser page title "T-Site" whose T is repeated below as the real title.
             m = _PAGE_TITLE_RE.match(simp.strip())

@@ -76,8 +76,9 @@ PlanPart = Annotated[
     str,
     typer.Option(
         "--plan-part",
-        help="'plan' (default) leaves review parts such as 过去一年 / 2024年工作回顾 out of coverage; "
-        "'all' includes them. Example: --plan-part all",
+        help="'plan' (default) leaves review parts such as 过去一年 / 2024年工作回顾 and appendices "
+        "(名词解释, 附件, 民生实事 lists) out of coverage; 'all' includes the review parts, 'everything' "
+        "the appendices too. Example: --plan-part all",
     ),
 ]
 Workers = Annotated[
@@ -169,8 +170,10 @@ def _errors() -> Iterator[None]:
 
 
 def _check_part(plan_part: str) -> str:
-    if plan_part not in ("plan", "all"):
-        raise typer.BadParameter(f"must be 'plan' or 'all', not {plan_part!r}", param_hint="--plan-part")
+    if plan_part not in ("plan", "all", "everything"):
+        raise typer.BadParameter(
+            f"must be 'plan', 'all' or 'everything', not {plan_part!r}", param_hint="--plan-part"
+        )
     return plan_part
 
 

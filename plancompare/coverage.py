@@ -25,7 +25,7 @@ import numpy as np
 
 from .calibration import CoverageThresholds
 from .decision import DecisionModel, decision_for
-from .model import Evidence, Plan, Target, Theme, ThemeCoverage
+from .model import Evidence, Plan, PlanPart, Target, Theme, ThemeCoverage
 from .signals import (
     PlanSignals,
     Unit,
@@ -326,7 +326,7 @@ def compute_coverage(
     *,
     backend: str = "",
     decision: DecisionModel | None = None,
-    plan_part: Literal["plan", "all"] = "plan",
+    plan_part: PlanPart = "plan",
     extract_targets: Callable[[str, int, str], list[Target]] | None = None,
     max_evidence: int = 3,
 ) -> Coverage:

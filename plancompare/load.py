@@ -169,7 +169,7 @@ def load_plan(
         )
     clock.check("finding the outline")
     warnings += outline_warnings
-    meta = detect_metadata(cleaned.text, filename=str(p), title_hint=cleaned.title_hint or title_hint)
+    meta = detect_metadata(cleaned.text, filename=str(p), title_hint=title_hint or cleaned.title_hint)
     level = meta.admin_level
     if region:
         level = admin_level_of(region) or level

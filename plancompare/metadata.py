@@ -1,12 +1,30 @@
 """Plan metadata: region (+ administrative level), year, document type and title.
 
-Sources, in order of trust: the title line, the file path (corpus files live in
-``…/深圳市/2023.md``), then counts of mentions in the text. A small gazetteer
-maps districts to their city (Longgang's plan only ever says 龙岗, never
-深圳市龙岗区) and knows prefecture-level city and province names.
+Evidence is taken strongest first, and weaker evidence is consulted only when
+the stronger is silent:
 
-Municipalities directly under the central government (北京市, 上海市, 天津市,
-重庆市) are treated as ``"city"`` so they compare with other cities.
+1. the **title** (front matter, ``<title>``, a title line of the text);
+2. the **file path** when a folder names a region or the stem is a year
+   (corpus files live in ``…/深圳市/2023.md``);
+3. the **delivery line** of a work report
+   (``——2025年2月26日在成都市第十八届人民代表大会第三次会议上``) and the
+   speaker line (``成都市人民政府市长 王凤朝``);
+4. for the year, the plan part's own heading (``2025年工作安排``) or the review
+   heading (``2024年工作回顾`` → 2025);
+5. only then counts of mentions in the text, read in the document's own voice
+   (全省 / 我市 / 全州 / 全区 …), with names inside a person's line
+   (``市长 宁波``) ignored.
+
+Year convention: a plan's year is the year it plans for. A government work
+report is delivered early in that year (``2025年2月26日`` → 2025); the few
+delivered in November or December plan for the next year
+(``2021年12月11日`` → 2022).
+
+Regions come from the gazetteer in ``data/regions.tsv`` (see
+:mod:`plancompare.gazetteer`). Municipalities directly under the central
+government (北京市, 上海市, 天津市, 重庆市) are ``"city"`` so they compare with
+other cities; autonomous prefectures and leagues are ``"city"`` too; the State
+Council's report is ``全国`` / ``"national"``.
 """
 
 from __future__ import annotations
@@ -16,406 +34,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePath
 
-_PROVINCES = [
-    "北京市",
-    "天津市",
-    "上海市",
-    "重庆市",
-    "河北省",
-    "山西省",
-    "辽宁省",
-    "吉林省",
-    "黑龙江省",
-    "江苏省",
-    "浙江省",
-    "安徽省",
-    "福建省",
-    "江西省",
-    "山东省",
-    "河南省",
-    "湖北省",
-    "湖南省",
-    "广东省",
-    "海南省",
-    "四川省",
-    "贵州省",
-    "云南省",
-    "陕西省",
-    "甘肃省",
-    "青海省",
-    "台湾省",
-    "内蒙古自治区",
-    "广西壮族自治区",
-    "西藏自治区",
-    "宁夏回族自治区",
-    "新疆维吾尔自治区",
-    "香港特别行政区",
-    "澳门特别行政区",
-]
-_MUNICIPALITIES = {"北京市", "天津市", "上海市", "重庆市"}
-_CITIES = [
-    "七台河市",
-    "三亚市",
-    "三明市",
-    "上饶市",
-    "东莞市",
-    "东营市",
-    "中卫市",
-    "中山市",
-    "临沧市",
-    "丹东市",
-    "丽水市",
-    "乌兰察布市",
-    "乌海市",
-    "乌鲁木齐市",
-    "乐山市",
-    "云浮市",
-    "亳州市",
-    "伊春市",
-    "伊犁哈萨克自治州",
-    "佛山市",
-    "佳木斯市",
-    "保定市",
-    "保山市",
-    "信阳市",
-    "儋州市",
-    "克拉玛依市",
-    "六安市",
-    "六盘水市",
-    "兰州市",
-    "内江市",
-    "凉山彝族自治州",
-    "包头市",
-    "北海市",
-    "十堰市",
-    "南京市",
-    "南充市",
-    "南宁市",
-    "南昌市",
-    "南通市",
-    "南平市",
-    "博尔塔拉蒙古自治州",
-    "厦门市",
-    "双鸭山市",
-    "合肥市",
-    "吉安市",
-    "吉林市",
-    "吐鲁番市",
-    "吕梁市",
-    "吴忠市",
-    "呼伦贝尔市",
-    "呼和浩特市",
-    "咸宁市",
-    "咸阳市",
-    "哈密市",
-    "哈尔滨市",
-    "商丘市",
-    "商洛市",
-    "嘉兴市",
-    "嘉峪关市",
-    "四平市",
-    "固原市",
-    "大同市",
-    "大庆市",
-    "大理白族自治州",
-    "大连市",
-    "天水市",
-    "太原市",
-    "娄底市",
-    "孝感市",
-    "宁德市",
-    "宁波市",
-    "安康市",
-    "安阳市",
-    "安顺市",
-    "定西市",
-    "宜宾市",
-    "宜昌市",
-    "宜春市",
-    "宝鸡市",
-    "宣城市",
-    "宿州市",
-    "宿迁市",
-    "山南市",
-    "岳阳市",
-    "崇左市",
-    "巴中市",
-    "巴彦淖尔市",
-    "巴音郭楞蒙古自治州",
-    "常州市",
-    "常德市",
-    "平凉市",
-    "平顶山市",
-    "广元市",
-    "广安市",
-    "广州市",
-    "庆阳市",
-    "延边朝鲜族自治州",
-    "开封市",
-    "张家口市",
-    "张家界市",
-    "张掖市",
-    "徐州市",
-    "德宏傣族景颇族自治州",
-    "德州市",
-    "德阳市",
-    "忻州市",
-    "怀化市",
-    "怒江傈僳族自治州",
-    "恩施土家族苗族自治州",
-    "惠州市",
-    "成都市",
-    "扬州市",
-    "承德市",
-    "抚州市",
-    "抚顺市",
-    "拉萨市",
-    "揭阳市",
-    "攀枝花市",
-    "文山壮族苗族自治州",
-    "新乡市",
-    "新余市",
-    "无锡市",
-    "日喀则市",
-    "昆明市",
-    "昌吉回族自治州",
-    "昌都市",
-    "昭通市",
-    "晋中市",
-    "晋城市",
-    "普洱市",
-    "景德镇市",
-    "曲靖市",
-    "朔州市",
-    "朝阳市",
-    "本溪市",
-    "来宾市",
-    "杭州市",
-    "松原市",
-    "林芝市",
-    "柳州市",
-    "株洲市",
-    "桂林市",
-    "梅州市",
-    "梧州市",
-    "楚雄彝族自治州",
-    "武威市",
-    "武汉市",
-    "毕节市",
-    "永州市",
-    "汉中市",
-    "汕头市",
-    "汕尾市",
-    "江门市",
-    "池州市",
-    "沈阳市",
-    "沧州市",
-    "河池市",
-    "河源市",
-    "泉州市",
-    "泰州市",
-    "泸州市",
-    "洛阳市",
-    "济南市",
-    "海北藏族自治州",
-    "海口市",
-    "海西蒙古族藏族自治州",
-    "淄博市",
-    "淮北市",
-    "淮南市",
-    "淮安市",
-    "深圳市",
-    "清远市",
-    "温州市",
-    "渭南市",
-    "湖州市",
-    "湘潭市",
-    "湘西土家族苗族自治州",
-    "湛江市",
-    "滁州市",
-    "滨州市",
-    "漯河市",
-    "漳州市",
-    "潮州市",
-    "濮阳市",
-    "烟台市",
-    "焦作市",
-    "牡丹江市",
-    "玉林市",
-    "玉溪市",
-    "珠海市",
-    "甘南藏族自治州",
-    "甘孜藏族自治州",
-    "白城市",
-    "白银市",
-    "益阳市",
-    "盐城市",
-    "盘锦市",
-    "眉山市",
-    "石嘴山市",
-    "石家庄市",
-    "福州市",
-    "秦皇岛市",
-    "红河哈尼族彝族自治州",
-    "绥化市",
-    "绵阳市",
-    "聊城市",
-    "肇庆市",
-    "自贡市",
-    "舟山市",
-    "芜湖市",
-    "苏州市",
-    "茂名市",
-    "荆州市",
-    "荆门市",
-    "莆田市",
-    "菏泽市",
-    "营口市",
-    "葫芦岛市",
-    "衡水市",
-    "衡阳市",
-    "衢州市",
-    "襄阳市",
-    "西双版纳傣族自治州",
-    "西宁市",
-    "西安市",
-    "许昌市",
-    "贵阳市",
-    "资阳市",
-    "赣州市",
-    "赤峰市",
-    "辽源市",
-    "达州市",
-    "运城市",
-    "连云港市",
-    "迪庆藏族自治州",
-    "通化市",
-    "通辽市",
-    "遂宁市",
-    "遵义市",
-    "邢台市",
-    "那曲市",
-    "邯郸市",
-    "邵阳市",
-    "郑州市",
-    "郴州市",
-    "鄂尔多斯市",
-    "鄂州市",
-    "酒泉市",
-    "金华市",
-    "金昌市",
-    "钦州市",
-    "铁岭市",
-    "铜仁市",
-    "铜川市",
-    "铜陵市",
-    "银川市",
-    "锦州市",
-    "镇江市",
-    "长春市",
-    "长沙市",
-    "长治市",
-    "阜新市",
-    "阜阳市",
-    "阳江市",
-    "阳泉市",
-    "阿坝藏族羌族自治州",
-    "陇南市",
-    "随州市",
-    "雅安市",
-    "青岛市",
-    "鞍山市",
-    "韶关市",
-    "马鞍山市",
-    "鸡西市",
-    "鹤壁市",
-    "鹤岗市",
-    "鹰潭市",
-    "黄冈市",
-    "黄山市",
-    "黄石市",
-    "黑河市",
-    "黔东南苗族侗族自治州",
-    "黔南布依族苗族自治州",
-    "黔西南布依族苗族自治州",
-    "齐齐哈尔市",
-    "龙岩市",
-    "绍兴市",
-    "台州市",
-    "威海市",
-    "日照市",
-    "临沂市",
-    "枣庄市",
-    "泰安市",
-    "济宁市",
-    "潍坊市",
-    "廊坊市",
-    "唐山市",
-    "北京市",
-    "天津市",
-    "上海市",
-    "重庆市",
-]
-# Districts of the seeds' cities and a few other big cities: district → city.
-_DISTRICTS_BY_CITY = {
-    "深圳市": "福田区 罗湖区 南山区 盐田区 宝安区 龙岗区 龙华区 坪山区 光明区 大鹏新区",
-    "厦门市": "思明区 湖里区 集美区 海沧区 同安区 翔安区",
-    "广州市": "越秀区 海珠区 荔湾区 天河区 白云区 黄埔区 番禺区 花都区 南沙区 从化区 增城区",
-    "福州市": "鼓楼区 台江区 仓山区 晋安区 马尾区 长乐区",
-    "佛山市": "禅城区 南海区 顺德区 三水区 高明区",
-    "珠海市": "香洲区 斗门区 金湾区",
-    "泉州市": "鲤城区 丰泽区 洛江区 泉港区",
-    "北京市": "东城区 西城区 朝阳区 海淀区 丰台区 石景山区 门头沟区 房山区 通州区 顺义区 昌平区 大兴区 怀柔区 平谷区 密云区 延庆区",
-    "上海市": "黄浦区 徐汇区 长宁区 静安区 普陀区 虹口区 杨浦区 闵行区 宝山区 嘉定区 浦东新区 金山区 松江区 青浦区 奉贤区 崇明区",
-}
-_DISTRICT_CITY = {d: city for city, ds in _DISTRICTS_BY_CITY.items() for d in ds.split()}
-# Short names that are also ordinary words or other places' names: only the full name counts.
-_AMBIGUOUS_SHORT = set(
-    [
-        "中山",
-        "来宾",
-        "白银",
-        "黄山",
-        "普洱",
-        "朝阳",
-        "吉林",
-        "通化",
-        "长治",
-        "安康",
-        "大同",
-        "开封",
-        "丽水",
-        "本溪",
-        "南山",
-        "光明",
-        "白云",
-        "黄埔",
-        "南海",
-        "宝山",
-        "金山",
-        "鼓楼",
-        "普陀",
-        "长宁",
-        "大兴",
-        "通州",
-        "高明",
-        "长乐",
-        "同安",
-        "东城",
-        "西城",
-        "集美",
-        "台江",
-        "马尾",
-        "静安",
-        "青浦",
-        "松江",
-        "丰台",
-        "顺义",
-        "密云",
-        "平谷",
-        "延庆",
-    ]
-)
+from .gazetteer import Region, gazetteer
+
 _DOC_TYPES = (
     "政府工作报告",
     "工作要点",
@@ -427,16 +47,64 @@ _DOC_TYPES = (
     "行动计划",
     "实施方案",
 )
+_CN_DIGIT = "〇零一二三四五六七八九十"
 # "2025年" but not "到2035年", "2021—2023年" or a date "2021年12月11日".
 _YEAR_RE = re.compile(r"(?<![\d到至—\-~～])(20\d{2}|19\d{2})(?=年)(?!年[—\-~～到至])(?!年\d{1,2}月)")
+_DATE_RE = re.compile(r"(20\d{2})年(\d{1,2})月(?:\d{1,2}日)?")
 _PATH_YEAR_RE = re.compile(r"^(?:19|20)\d{2}$")
 _GENERIC_REGION_RE = re.compile(r"^[\u4e00-\u9fff]{2,12}(?:省|市|自治区|自治州|地区|盟|区|县)$")
 _REVIEW_HEAD_RE = re.compile(r"(?m)^\s*[一二三四五六七八九十]+、[^\n]{0,20}(回顾|总结)")
 _DISTRICT_WORDS = ("全区", "区属", "区委", "区政府", "我区", "区卫生健康", "区卫健")
 _CITY_WORDS = ("全市", "市属", "市委", "市政府", "我市", "市卫生健康", "市卫健")
-
-
+# The congress a report is delivered to: "在成都市第十八届人民代表大会" / "在第十四届全国人民代表大会".
+_DELIVERY_RE = re.compile(
+    rf"(?:(?P<date>(?:20|19)\d{{2}}年\d{{1,2}}月\d{{1,2}}日)\s*)?在(?P<place>[^\s,，。;；:：()（）]{{0,24}}?)"
+    rf"(?:第?[{_CN_DIGIT}]{{1,4}}届)?(?P<nat>全国)?(?:人民代表大会|人大[{_CN_DIGIT}]{{1,3}}次)"
+)
+_SPEAKER_RE = re.compile(
+    r"(?P<place>[\u4e00-\u9fff]{2,20}?)(?:人民政府|政府)?(?:代理?|常务副)?(?P<title>省长|市长|州长|盟长|区长|县长|主席|专员)"
+)
+_PERSON_RE = re.compile(
+    r"(?:总理|省长|市长|州长|盟长|区长|县长|主席|专员|书记|代表)[\s\u3000*]*[\u4e00-\u9fff](?:[\s\u3000]?[\u4e00-\u9fff]){1,3}"
+)
+# The document's voice: which level "we" are. "我代表市人民政府向大会报告工作" says it outright;
+# otherwise 全省 / 我市 / 全州 … counts (省委 / 省政府 are a city's superiors, so they do not count).
+_REPORTING_RE = re.compile(r"我代表(?P<who>[^,，。]{0,10}?)(?:人民)?政府[^。]{0,6}向大会[^。]{0,4}报告")
+_WHO_LEVEL = (
+    ("国务院", "national"),
+    ("自治区", "province"),
+    ("自治州", "city"),
+    ("省", "province"),
+    ("市", "city"),
+    ("州", "city"),
+    ("盟", "city"),
+    ("行署", "city"),
+    ("地区", "city"),
+    ("区", "district"),
+    ("县", "district"),
+)
+# "居全省第一" / "全省首个" rank a city within its province: not the voice.
+_RANK = r"(?![第前首最先]|唯一|领先|平均|排名|率先|乃至|各地)"
+_VOICE = {
+    "province": re.compile(rf"(?<![居在列])(?:全省|全自治区){_RANK}|我省"),
+    "city": re.compile(rf"(?<![居在列])(?:全市|全州|全盟|全地区){_RANK}|我市|我州|我盟"),
+    "district": re.compile(rf"(?<![居在列自治])(?:全区|全县){_RANK}|(?<!自治)我区|我县"),
+}
+# Plan-part headings: "2025年工作安排", "2023年主要目标和重点任务"; review headings: "2024年工作回顾".
+_PLAN_HEAD_RE = re.compile(
+    r"(?<![\d到至—\-~～])(20\d{2})年[^。\n]{0,14}?(?:工作|任务|目标|要求|安排|建议|部署|重点|思路|举措)"
+)
+_REVIEW_WORDS_RE = re.compile(r"回顾|成效|成绩|成就|取得|总结|完成情况")
+_REVIEW_YEAR_RE = re.compile(
+    r"(20\d{2})年[^。\n]{0,12}?(?:工作回顾|回顾|工作总结|主要工作和成效|工作成效)|(?:回顾|过去的?)(20\d{2})年"
+)
+_PLAN_YEAR_RE = re.compile(r"(?:展望|做好|奋战|决战|聚力|奋进)(20\d{2})年")
+_TOP_NUMBER_RE = re.compile(
+    r"^(?:第[一二三四五六七八九十]{1,3}(?:章|部分|篇)|[一二三四五六七八九十]{1,3}[、.．])\s*"
+)
+_YEAR_IS_RE = re.compile(r"(?<![\d到至—\-~～])(20\d{2})年是")
 _TEXT_SCAN = 200_000  # chars of text searched for names and years (keeps huge files fast)
+_HEAD_SCAN = 3000  # where delivery and speaker lines live
 
 
 @dataclass
@@ -458,95 +126,146 @@ def detect_metadata(text: str, *, filename: str = "", title_hint: str = "") -> M
     ('深圳市龙岗区', 'district')
     >>> detect_metadata("", title_hint="2022年深圳市卫生健康工作要点").year
     2022
+    >>> m = detect_metadata("政府工作报告\\n——2025年2月26日在成都市第十八届人民代表大会第三次会议上\\n各位代表:")
+    >>> (m.region, m.admin_level, m.year, m.title)
+    ('成都市', 'city', 2025, '2025年成都市政府工作报告')
     """
-    head = text[:3000]
+    head = text[:_HEAD_SCAN]
+    flat = re.sub(r"[*\s]+", "", head)  # delivery lines are often broken over lines or bolded
+    scan = text[:_TEXT_SCAN]
     path_parts = _path_parts(filename)
+    delivery = _DELIVERY_RE.search(flat)
+    is_report = bool(delivery) or _REPORTING_RE.search(flat) is not None
+    if is_report and "报告" not in title_hint:
+        title_hint = ""  # a heading of the report (2023年工作安排), not its title
+    level_hint = _voice_of(flat, delivery)
     region, level = _region_from(title_hint)
     if not region:
         region, level = _region_from_path(path_parts)
+    if not region and delivery:
+        region, level = _region_of_place(delivery.group("place"), national=bool(delivery.group("nat")))
     if not region:
-        region, level = _region_from_text(text[:_TEXT_SCAN])
+        region, level = _region_from_speaker(head)
+    if not region:
+        region, level = _region_from_text(scan, level_hint)
     year = (
         _first_year(title_hint)
         or _year_from_path(path_parts)
-        or _year_from_text(text[:_TEXT_SCAN])
+        or _date_year(title_hint)
+        or (_date_year(delivery.group("date") or "") if delivery else None)
+        or _year_from_headings(scan)
         or _year_from_five_year_plan(head)
+        or _year_from_text(scan)
     )
-    doc_type = _doc_type(title_hint) or _doc_type(" ".join(path_parts)) or _doc_type_from_text(head)
-    return Metadata(title=title_hint, region=region, admin_level=level, year=year, doc_type=doc_type)
+    doc_type = _doc_type(title_hint) or _doc_type(" ".join(path_parts))
+    if not doc_type and is_report:
+        doc_type = "政府工作报告"
+    doc_type = doc_type or _doc_type_from_text(head)
+    title = title_hint
+    if doc_type == "政府工作报告" and "工作报告" not in title:
+        title = _report_title(region, year)
+    return Metadata(title=title, region=region, admin_level=level, year=year, doc_type=doc_type)
 
 
 def admin_level_of(region: str) -> str:
     """Administrative level of a region name, ``""`` if unknown.
 
-    >>> [admin_level_of(r) for r in ("深圳市龙岗区", "深圳市", "广东省", "全国")]
-    ['district', 'city', 'province', 'national']
+    >>> [admin_level_of(r) for r in ("深圳市龙岗区", "深圳市", "广东省", "全国", "恩施州")]
+    ['district', 'city', 'province', 'national', 'city']
     """
     if region in ("全国", "中国", "国务院"):
         return "national"
-    if region in _PROVINCES and region not in _MUNICIPALITIES:
-        return "province"
-    level = _region_from(region)[1] or _region_from_path([region])[1]
-    return level
+    return _region_from(region)[1] or _region_from_path([region])[1]
+
+
+def _report_title(region: str, year: int | None) -> str:
+    """A work report's title when the file has none worth keeping: ``2025年成都市政府工作报告``."""
+    where = "" if region == "全国" else region
+    return f"{year or ''}{'年' if year else ''}{where}政府工作报告"
 
 
 # --- region -------------------------------------------------------------------------
 
 
-def _short(name: str) -> str:
-    for suffix in ("特别行政区", "自治区", "省", "市", "新区", "区", "县"):
-        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
-            return name[: -len(suffix)]
-    return name
+def _named(r: Region) -> tuple[str, str]:
+    return r.full_name, r.admin_level
 
 
-def _names_in(s: str, names: list[str] | set[str], *, short: bool) -> Counter[str]:
-    """Mentions of each name (full, or its short form when unambiguous)."""
-    counts: Counter[str] = Counter()
-    for name in names:
-        n = s.count(name)
-        sh = _short(name)
-        if short and sh != name and sh not in _AMBIGUOUS_SHORT:
-            n = max(n, s.count(sh))
-        if n:
-            counts[name] = n
-    return counts
-
-
-def _compose(city: str, district: str) -> tuple[str, str]:
-    if district:
-        return f"{city or _DISTRICT_CITY.get(district, '')}{district}", "district"
-    if city:
-        return city, "city"
+def _best(hits: list[tuple[Region, bool]]) -> tuple[str, str]:
+    """The most specific region named: a district with its city > a city > a province."""
+    if not hits:
+        return "", ""
+    cities = {r.name for r, _ in hits if r.level in ("city", "municipality")}
+    districts = [r for r, full in hits if r.level == "district" and (full or r.city in cities)]
+    # A district counts when named in full (龙岗区) or next to its city (深圳龙岗).
+    if districts:
+        return _named(districts[0])
+    for level in ("city", "municipality", "province"):
+        for r, _ in hits:
+            if r.level == level:
+                return _named(r)
     return "", ""
+
+
+def _regions_in(s: str) -> list[tuple[Region, bool]]:
+    """Regions named in a short string (title, delivery place), in order, each reading of each name."""
+    out: list[tuple[Region, bool]] = []
+    for h in gazetteer().find(s):
+        if h.weak:
+            continue
+        # A short name can mean a province and its namesake city (吉林): keep both, _best decides.
+        for r in h.regions:
+            if r.level == "district" and not h.full and len(h.regions) > 1:
+                continue
+            out.append((r, h.full))
+    return out
 
 
 def _region_from(title: str) -> tuple[str, str]:
     """Region named in a title line, most specific first."""
     if not title:
         return "", ""
-    if "国务院" in title or title.startswith("全国"):
+    if "国务院" in title or title.startswith(("全国", "中华人民共和国")):
         return "全国", "national"
-    districts = _names_in(title, _DISTRICT_CITY, short=True)
-    cities = _names_in(title, _CITIES, short=True)
-    if districts:
-        district = max(districts, key=lambda d: (d in title, districts[d]))
-        city = _DISTRICT_CITY[district]
-        return _compose(city, district)
-    if cities:
-        return _compose(max(cities, key=cities.__getitem__), "")
-    provinces = _names_in(title, _PROVINCES, short=True)
-    if provinces:
-        return max(provinces, key=provinces.__getitem__), "province"
+    found = _best(_regions_in(title))
+    if found[0]:
+        return found
     # Generic "X市X区" / "X县" in a title, for places outside the gazetteer.
     m = re.search(
         r"([\u4e00-\u9fff]{2,6}?市)?([\u4e00-\u9fff]{2,4}?(?:区|县))(?=卫生|人民政府|政府|卫健)", title
     )
-    if m:
-        return _compose(m.group(1) or "", m.group(2))
+    if m and "年" not in m.group(2) and not m.group(2).endswith("自治区"):
+        return (m.group(1) or "") + m.group(2), "district"
     m = re.search(r"([\u4e00-\u9fff]{2,6}?市)(?=卫生|人民政府|政府|卫健|\d|20)", title)
     if m:
         return m.group(1), "city"
+    return "", ""
+
+
+def _region_of_place(place: str, *, national: bool = False) -> tuple[str, str]:
+    """The region of a congress: "成都市" / "恩施土家族苗族自治州" / "" + 全国."""
+    if national or place.endswith("全国"):
+        return "全国", "national"
+    found = _best(_regions_in(place))
+    if found[0]:
+        return found
+    if _GENERIC_REGION_RE.match(place) and not re.search(r"[年月日\d]|^(自治|本|省|市|州|区|县)", place):
+        return _region_from_path([place])
+    return "", ""
+
+
+def _region_from_speaker(head: str) -> tuple[str, str]:
+    """The speaker's government: 成都市人民政府市长 王凤朝 / 海南省省长 冯飞 / 阿坝州人民政府州长."""
+    if re.search(r"国务院总理|总理\s*[\u4e00-\u9fff]{2,3}\s*$", head, re.M):
+        return "全国", "national"
+    for line in head.split("\n"):
+        line = line.strip().strip("*")
+        if len(line) > 40 or "。" in line:
+            continue  # a speaker line stands alone; "湖南自贸区长沙片区" in prose is no speaker
+        for m in _SPEAKER_RE.finditer(line):
+            found = _best(_regions_in(m.group("place")))
+            if found[0]:
+                return found
     return "", ""
 
 
@@ -558,15 +277,13 @@ def _path_parts(filename: str) -> list[str]:
 
 
 def _region_from_path(parts: list[str]) -> tuple[str, str]:
+    g = gazetteer()
     for part in reversed(parts):
         if part.rsplit("-", 1)[-1] in ("国务院", "全国", "中国"):
             return "全国", "national"
-        if part in _PROVINCES and part not in _MUNICIPALITIES:
-            return part, "province"
-        if part in _CITIES:
-            return part, "city"
-        if part in _DISTRICT_CITY:
-            return _compose("", part)
+        known = g.by_name.get(part)
+        if known:
+            return _named(known[0])
         if _GENERIC_REGION_RE.match(part):
             if part.endswith(("省", "自治区")):
                 return part, "province"
@@ -576,24 +293,65 @@ def _region_from_path(parts: list[str]) -> tuple[str, str]:
     return "", ""
 
 
-def _region_from_text(text: str) -> tuple[str, str]:
-    cities = _names_in(text, _CITIES, short=True)
-    districts = _names_in(text, _DISTRICT_CITY, short=True)
-    district_words = sum(text.count(w) for w in _DISTRICT_WORDS)
-    city_words = sum(text.count(w) for w in _CITY_WORDS)
-    if districts and district_words > city_words:
-        district, n = districts.most_common(1)[0]
-        if n >= 2:
-            return _compose(_DISTRICT_CITY[district], district)
-    if cities:
-        city, n = cities.most_common(1)[0]
-        if n >= 2:
-            return _compose(city, "")
-    provinces = _names_in(text, _PROVINCES, short=True)
-    if provinces:
-        prov, n = provinces.most_common(1)[0]
-        if n >= 2:
-            return prov, "province"
+def _voice_of(flat: str, delivery: re.Match[str] | None) -> str:
+    """The level the report speaks as, from "我代表市人民政府" or the congress ("在州九届人大…")."""
+    who = ""
+    if "我代表国务院" in flat:
+        return "national"
+    if m := _REPORTING_RE.search(flat):
+        who = m.group("who")
+    elif delivery and not delivery.group("nat"):
+        who = delivery.group("place")
+    elif m := re.search(r"在[^。]{0,3}([州市省区县盟])[^。]{0,8}人大", flat[:300]):
+        who = m.group(1)  # "在州九届人大一次会议上" heads the report
+    for word, level in _WHO_LEVEL:
+        if word in who:
+            return level
+    return ""
+
+
+def _voice(text: str) -> str:
+    """The level the text speaks as (全省 → province, 全市/全州 → city, 全区/全县 → district)."""
+    counts = {level: len(rx.findall(text)) for level, rx in _VOICE.items()}
+    level = max(counts, key=lambda k: counts[k])
+    return level if counts[level] >= 2 else ""
+
+
+def _region_from_text(text: str, voice: str = "") -> tuple[str, str]:
+    """The most mentioned region of the document's own level; names in a person's line do not count."""
+    text = _PERSON_RE.sub(lambda m: "＿" * len(m.group()), text)
+    if voice == "national":
+        return "全国", "national"
+    said = bool(voice)
+    voice = voice or _voice(text)
+    counts: Counter[Region] = Counter()
+    hits = gazetteer().find(text)
+    named = {r for h in hits if h.full for r in h.regions}
+    for h in hits:
+        if len(h.text) < 2 or (h.full and len(h.text) <= 2):
+            continue
+        for r in h.regions:
+            if not h.weak or r in named:  # 本溪 counts once 本溪市 is named
+                counts[r] += 1
+    by_level = {lvl: [(r, n) for r, n in counts.most_common() if r.admin_level == lvl] for lvl in _VOICE}
+    if voice == "district":
+        # A district plan names itself by its short name (健康龙岗) and speaks as 全区.
+        district_words = sum(text.count(w) for w in _DISTRICT_WORDS)
+        city_words = sum(text.count(w) for w in _CITY_WORDS)
+        if by_level["district"] and district_words > city_words and by_level["district"][0][1] >= 2:
+            return _named(by_level["district"][0][0])
+        voice = "city"
+    if voice == "province" and not said and by_level["province"] and by_level["city"]:
+        # Counted voice only: a city's report names itself more than its province
+        # (全省 is frequent there too); a province's report names itself more than any city.
+        (prov, n_prov), (city, n_city) = by_level["province"][0], by_level["city"][0]
+        if city.province == prov.name and n_city > n_prov:
+            voice = "city"
+    order = [voice] if voice else []
+    order += [lvl for lvl in ("city", "province") if lvl not in order]
+    for lvl in order:
+        if by_level.get(lvl) and by_level[lvl][0][1] >= 2:
+            return _named(by_level[lvl][0][0])
     return "", ""
 
 
@@ -605,6 +363,15 @@ def _first_year(s: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def _date_year(s: str) -> int | None:
+    """The year a report dated ``s`` plans for: its year, or the next one when delivered in Nov/Dec."""
+    m = _DATE_RE.search(s)
+    if not m:
+        return None
+    year, month = int(m.group(1)), int(m.group(2))
+    return year + 1 if month >= 11 else year
+
+
 def _year_from_path(parts: list[str]) -> int | None:
     for part in reversed(parts):
         if _PATH_YEAR_RE.match(part):
@@ -612,11 +379,43 @@ def _year_from_path(parts: list[str]) -> int | None:
     return None
 
 
+def _heading_lines(text: str) -> list[str]:
+    """Part headings: the lead clause of top-numbered lines (一、…) and short standalone lines."""
+    out = []
+    for line in text.split("\n"):
+        s = line.strip().strip("*#").strip()
+        if m := _TOP_NUMBER_RE.match(s):
+            out.append(re.split(r"[。:;!?,]", s[m.end() :], maxsplit=1)[0][:40])
+        elif s and len(s) <= 40 and "。" not in s:
+            out.append(s)
+    return out
+
+
+def _year_from_headings(text: str) -> int | None:
+    """The year the part headings point to: the plan part's (``2025年工作安排``, 展望2025年) or the
+    review's + 1 (``2024年工作回顾``, 回顾2024年); the latest when several are named
+    (``2021年主要工作`` is a review heading too)."""
+    years: list[int] = []
+    for lead in _heading_lines(text):
+        if m := _REVIEW_YEAR_RE.search(lead):
+            years.append(int(m.group(1) or m.group(2)) + 1)
+        elif (m := _PLAN_YEAR_RE.search(lead)) or (
+            (m := _PLAN_HEAD_RE.search(lead)) and not _REVIEW_WORDS_RE.search(lead)
+        ):
+            years.append(int(m.group(1)))
+    # Long-range goals (2035年远景目标) are not the plan year.
+    years = [y for y in years if y <= min(years) + 2]
+    return max(years) if years else None
+
+
 def _year_from_text(text: str) -> int | None:
-    """The plan year: the most mentioned year (ties → the later one).
+    """The plan year from counts: "2025年是…" first, else the most mentioned year (ties → the later one).
 
     Targets like ``到2035年`` and ranges ``2021—2023年`` are not counted.
     """
+    said = Counter(int(y) for y in _YEAR_IS_RE.findall(text))
+    if said:
+        return max(said, key=lambda y: (said[y], y))
     counts = Counter(int(y) for y in _YEAR_RE.findall(text))
     if not counts:
         return None
@@ -653,6 +452,8 @@ def _doc_type(s: str) -> str:
 
 
 def _doc_type_from_text(head: str) -> str:
+    if "政府工作报告" in head[:300] or re.search(r"我代表.{0,8}政府.{0,4}向大会报告", head):
+        return "政府工作报告"
     if _REVIEW_HEAD_RE.search(head):
         return "工作报告"
     for t in _DOC_TYPES:

@@ -11,7 +11,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-Part = Literal["plan", "review", "preamble"]
+Part = Literal["plan", "review", "preamble", "appendix"]
+# Which parts analysis reads: "plan" = preamble + plan parts; "all" adds review parts;
+# "everything" adds appendices (名词解释, 附件, 民生实事 lists) too.
+PlanPart = Literal["plan", "all", "everything"]
+PLAN_PARTS = ("plan", "all", "everything")
+
+
+def part_included(part: str, plan_part: str) -> bool:
+    """Does analysis with ``plan_part`` read a section of kind ``part``?
+
+    >>> [part_included(k, "plan") for k in ("plan", "preamble", "review", "appendix")]
+    [True, True, False, False]
+    >>> [part_included(k, "all") for k in ("review", "appendix")], part_included("appendix", "everything")
+    ([True, False], True)
+    """
+    if part == "review":
+        return plan_part in ("all", "everything")
+    if part == "appendix":
+        return plan_part == "everything"
+    return True
+
+
 Level = Literal["covered", "mentioned", "missing"]
 AdminLevel = Literal["national", "province", "city", "district", ""]
 
@@ -88,10 +109,16 @@ class Plan:
     display_text: str = ""
     sha256: str = ""
     encoding: str = "utf-8"
+    label_override: str = ""  # set by PlanSet when region + year alone would not be unique
 
     @property
     def label(self) -> str:
-        """Short human label, e.g. ``深圳市龙岗区 2025``."""
+        """Short human label, e.g. ``深圳市龙岗区 2025`` (``深圳市 2022 政府工作报告`` when that is ambiguous)."""
+        return self.label_override or self.base_label
+
+    @property
+    def base_label(self) -> str:
+        """Region and year only: ``深圳市 2022``."""
         year = f" {self.year}" if self.year else ""
         return f"{self.region or self.id}{year}"
 

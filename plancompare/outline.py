@@ -20,6 +20,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Part, PlanWarning, Section
+from .parts import (
+    ANCHOR_REVIEW_RE,
+    APPENDIX_RE,
+    DATED_PLAN_RE,
+    PLANISH_RE,
+    RESULT_HEAD_RE,
+    TITLE_LIKE_RE,
+    YEAR_PLAN_RE,
+    bare_lines,
+    is_anchor,
+    reports_results,
+    years_in,
+)
 
 _CN = "零〇一二两三四五六七八九十百"
 _CN_DIGITS = {
@@ -115,6 +128,7 @@ class _Head:
     value: int
     number: str
     level: int = 0
+    base: str = ""  # id base for unnumbered parts ("3") and appendices ("a1")
 
 
 def parse_outline(
@@ -131,11 +145,16 @@ def parse_outline(
     path = str(path)
     display = display_text if display_text is not None and len(display_text) == len(text) else text
     heads = _find_heads(text)
-    if len(heads) < 2:
+    tops = _unnumbered_parts(text, heads)
+    if len(heads) + len(tops) < 2:
         return _paragraphs(text, display, path)
-    _assign_levels(heads)
-    sections = _build_sections(text, display, heads)
+    if tops:
+        heads = _nest_under(heads, tops)
+    else:
+        _assign_levels(heads)
+    sections = _build_sections(text, display, heads, _part_kinds(text, heads))
     sections = _add_inline_subheadings(text, display, sections)
+    sections = _paragraph_items(text, display, sections)
     return sections, []
 
 
@@ -209,7 +228,7 @@ def _heading_of(text: str, h: _Head, end: int) -> str:
     return lead.strip(_TRAIL)[:80]
 
 
-def _build_sections(text: str, display: str, heads: list[_Head]) -> list[Section]:
+def _build_sections(text: str, display: str, heads: list[_Head], kinds: dict[int, Part]) -> list[Section]:
     sections: list[Section] = []
     if text[: heads[0].start].strip():
         sections.append(_preamble(text, display, heads[0].start))
@@ -222,16 +241,11 @@ def _build_sections(text: str, display: str, heads: list[_Head]) -> list[Section
         while parents and parents[-1][0] >= h.level:
             parents.pop()
         parent_id = parents[-1][1] if parents else None
-        base = f"{parent_id}.{h.value}" if parent_id else str(h.value)
+        base = h.base or (f"{parent_id}.{h.value}" if parent_id else str(h.value))
         used[base] = used.get(base, 0) + 1
         sid = base if used[base] == 1 else f"{base}_{used[base]}"
         heading = _heading_of(text, h, end)
-        if parents:
-            part = parents[-1][2]
-        elif _REVIEW_RE.search(heading):
-            part = "review"
-        else:
-            part = "plan"
+        part = parents[-1][2] if parents else kinds.get(h.start, "plan")
         sections.append(
             Section(
                 id=sid,
@@ -380,3 +394,198 @@ def _add_inline_subheadings(text: str, display: str, sections: list[Section]) ->
 
 def _replace_span(s: Section, text: str, display: str, a: int, b: int) -> Section:
     return Section(s.id, s.number, s.heading, text[a:b], s.level, s.parent_id, s.part, (a, b), display[a:b])
+
+
+# --- unnumbered parts, appendices, review vs plan (heading words: plancompare.parts) -------
+
+
+def _line_at(text: str, pos: int) -> tuple[int, int]:
+    end = text.find("\n", pos)
+    return pos, len(text) if end < 0 else end
+
+
+def _unnumbered_parts(text: str, heads: list[_Head]) -> list[_Head]:
+    """Unnumbered part headings and appendix headings, as level-1 heads (empty when there are none).
+
+    Bare lines become parts only when one of them says it starts the review or
+    the plan (回顾 / 2024年工作安排 / 今后五年…) and the numbered top level does
+    not already say so. Appendix headings count from the second half of the text on.
+    """
+    bare = bare_lines(text, _HEADING_RE)
+    if not bare:
+        return []
+    half = len(text) // 2
+    appendix_at = next((p for p, line in bare if p > half and APPENDIX_RE.search(line)), None)
+    body = [(p, line) for p, line in bare if appendix_at is None or p < appendix_at]
+    anchors = [(p, line) for p, line in body if is_anchor(line)]
+    tops: list[_Head] = []
+    dated = any(DATED_PLAN_RE.search(line) and not ANCHOR_REVIEW_RE.search(line) for _, line in anchors)
+    if (len(anchors) >= 2 or dated) and not _numbered_anchor(text, heads, appendix_at):
+        start = anchors[0][0]
+        first_num = next((h.start for h in heads if h.start < start), None)
+        if first_num is not None:
+            # Numbered items before the first anchor belong to the bare heading above them
+            # (定西 2022: **四届政府工作及“十四五”开局** then 一、… 七、 of the review).
+            above = [p for p, line in body if p < first_num and not TITLE_LIKE_RE.search(line)]
+            start = above[-1] if above else start
+        for p, _line in body:
+            if p >= start:
+                at = p + _indent(text, p)
+                tops.append(_Head(p, at, at, "bare", len(tops) + 1, ""))
+    if appendix_at is not None:
+        for p, line in bare:
+            if p >= appendix_at and APPENDIX_RE.search(line):
+                at = p + _indent(text, p)
+                k = sum(1 for t in tops if t.style == "appendix") + 1
+                tops.append(_Head(p, at, at, "appendix", k, "", base=f"a{k}"))
+    return tops
+
+
+def _indent(text: str, p: int) -> int:
+    end = _line_at(text, p)[1]
+    return len(text[p:end]) - len(text[p:end].lstrip())
+
+
+def _numbered_anchor(text: str, heads: list[_Head], before: int | None) -> bool:
+    """Does a first-level numbered heading already mark the review or the plan?"""
+    top_style = None
+    for h in heads:
+        if before is not None and h.start >= before:
+            break
+        if top_style is None or _RANK[h.style] < _RANK[top_style]:
+            top_style = h.style
+    for h in heads:
+        if h.style == top_style and (before is None or h.start < before):
+            line = text[h.num_end : _line_at(text, h.num_end)[1]]
+            lead = _LEAD_END_RE.split(line, maxsplit=1)[0][:40]
+            if _REVIEW_RE.search(lead) or (YEAR_PLAN_RE.search(lead) and not TITLE_LIKE_RE.search(lead)):
+                return True
+    return False
+
+
+def _nest_under(heads: list[_Head], tops: list[_Head]) -> list[_Head]:
+    """Merge level-1 unnumbered heads with the numbered ones, which nest below the part they fall in."""
+    tops = sorted(tops, key=lambda h: h.start)
+    before = [h for h in heads if h.start < tops[0].start]
+    _assign_levels(before)
+    out = list(before)
+    shift = sum(1 for h in before if h.level == 1)  # unnumbered parts go on counting after them
+    for t in tops:
+        if t.style == "bare":
+            t.value += shift
+    for i, t in enumerate(tops):
+        end = tops[i + 1].start if i + 1 < len(tops) else None
+        seg = [h for h in heads if h.start > t.start and (end is None or h.start < end)]
+        _assign_levels(seg)
+        for h in seg:
+            h.level += 1
+        t.level = 1
+        out.append(t)
+        out.extend(seg)
+    return out
+
+
+def _part_kinds(text: str, heads: list[_Head]) -> dict[int, Part]:
+    """Review, plan or appendix for each level-1 head (keyed by start).
+
+    Reviews come first. A part is a review when its heading says so (回顾,
+    过去…, or only years before the year the plan headings name); the parts
+    before the first dated plan heading (``2024年工作安排``, 今后五年…) are the
+    review when together they report results (建成 / 同比 …) more than they
+    commit; so is the first run of a top-level numbering that restarts. The
+    first part that is not a review starts the plan; everything after it is
+    plan, appendices aside.
+    """
+    tops = [h for h in heads if h.level == 1 and h.style != "appendix"]
+    leads = {h.start: _lead_of(text, h) for h in tops}
+    plan_year = max((y for h in tops for y in years_in(leads[h.start])), default=0)
+    ends = {h.start: (tops[i + 1].start if i + 1 < len(tops) else len(text)) for i, h in enumerate(tops)}
+    dated = any(DATED_PLAN_RE.search(v) and not ANCHOR_REVIEW_RE.search(v) for v in leads.values())
+    first_plan = next(
+        (
+            i
+            for i, h in enumerate(tops)
+            if (PLANISH_RE.search(leads[h.start]) or DATED_PLAN_RE.search(leads[h.start]))
+            and not _REVIEW_RE.search(leads[h.start])
+        ),
+        None,
+    )
+    first_plan = first_plan if dated else None
+    restart = next(
+        (
+            i
+            for i, h in enumerate(tops)
+            if i > 1 and h.style != "bare" and h.value == 1 and tops[i - 1].value > 1
+        ),
+        None,
+    )
+    implied = 0  # parts before this index are a review by position
+    for cut in (first_plan, restart):
+        if cut and reports_results(text[tops[0].start : tops[cut].start]):
+            # up to the last part before the cut that itself reports results
+            implied = 1 + max(
+                (j for j in range(cut) if reports_results(text[tops[j].start : ends[tops[j].start]])),
+                default=-1,
+            )
+            break
+    if not implied and len(tops) > 1 and RESULT_HEAD_RE.search(leads[tops[0].start]):
+        # A report opens with its review: a first part whose heading and text report results.
+        implied = int(reports_results(text[tops[0].start : ends[tops[0].start]]))
+    kinds: dict[int, Part] = {h.start: "appendix" for h in heads if h.level == 1 and h.style == "appendix"}
+    seen_plan = False
+    for i, h in enumerate(tops):
+        lead = leads[h.start]
+        if seen_plan and h.start > len(text) // 2 and APPENDIX_RE.search(lead):
+            kinds[h.start] = "appendix"  # a numbered list of 民生实事 closing the report
+            continue
+        years = years_in(lead)
+        said = bool(_REVIEW_RE.search(lead)) or (
+            (h.style == "bare" and ANCHOR_REVIEW_RE.search(lead) is not None)
+            or (bool(years) and plan_year > 0 and max(years) < plan_year)
+        )
+        if not seen_plan and (said or i < implied):
+            kinds[h.start] = "review"
+        elif said and h.style != "bare" and _REVIEW_RE.search(lead):
+            kinds[h.start] = "review"  # an explicit review heading stays one wherever it is
+        else:
+            kinds[h.start] = "plan"
+            seen_plan = True
+    return kinds
+
+
+def _lead_of(text: str, h: _Head) -> str:
+    line = text[h.num_end : _line_at(text, h.num_end)[1]].strip()
+    m = _LEAD_END_RE.search(line)
+    return (line[: m.start()] if m else line)[:80]
+
+
+# Chars of a childless part before its paragraphs become items: 2,000 under an unnumbered
+# heading (a report's review); 6,000 (a few pages) under a numbered one, so that a
+# one-page review such as Dongguan 2025's stays whole.
+_PARA_ITEM_MIN = {"": 2000, "numbered": 6000}
+
+
+def _paragraph_items(text: str, display: str, sections: list[Section]) -> list[Section]:
+    """Long parts with no numbered items: each paragraph after the heading line becomes an item."""
+    parents = {s.parent_id for s in sections}
+    out: list[Section] = []
+    for s in sections:
+        least = _PARA_ITEM_MIN["numbered" if s.number else ""]
+        if s.level != 1 or s.id in parents or s.part in ("appendix", "preamble") or len(s.text) < least:
+            out.append(s)
+            continue
+        a, b = s.span
+        head_end = text.find("\n", a, b)
+        starts = [m.start() + a for m in re.finditer(r"(?m)^[ \t]*\S", text[a:b])] if head_end >= 0 else []
+        starts = [p for p in starts if p > head_end]
+        if len(starts) < 3:
+            out.append(s)
+            continue
+        out.append(_replace_span(s, text, display, a, starts[0]))
+        for k, p in enumerate(starts):
+            q = starts[k + 1] if k + 1 < len(starts) else b
+            heading = _LEAD_END_RE.split(text[p:q].strip(), maxsplit=1)[0].strip(_TRAIL)[:80]
+            out.append(
+                Section(f"{s.id}.p{k + 1}", "", heading, text[p:q], 2, s.id, s.part, (p, q), display[p:q])
+            )
+    return out

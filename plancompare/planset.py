@@ -19,10 +19,9 @@ import numpy as np
 
 from . import calibration, coverage, match
 from .calibration import CoverageThresholds
-from .model import LoadReport, Plan, PlanWarning, Section
+from .model import PLAN_PARTS, LoadReport, Plan, PlanPart, PlanWarning, Section, part_included
 
 log = logging.getLogger(__name__)
-PlanPart = Literal["plan", "all"]
 SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".docx")
 
 
@@ -37,7 +36,9 @@ class PlanSet(Sequence[Plan]):
     cache_dir: embedding cache directory (default ``$PLANCOMPARE_CACHE`` or
         ``~/.cache/plancompare``); ``False`` disables the cache.
     plan_part: ``"plan"`` leaves review parts (e.g. a 2024 review inside a
-        2025 plan) out of matching and coverage; ``"all"`` keeps them.
+        2025 plan) and appendices (名词解释, 附件, 民生实事 lists) out of matching
+        and coverage; ``"all"`` keeps the review parts; ``"everything"`` also
+        the appendices.
     workers: embed cache misses in this many processes (sentence-transformers'
         multi-process pool, or one process per part for the other backends);
         pays off for big cold corpora, each worker loads its own model.
@@ -61,7 +62,10 @@ class PlanSet(Sequence[Plan]):
     ) -> None:
         if workers < 1:
             raise ValueError(f"workers must be >= 1, got {workers}")
+        if plan_part not in PLAN_PARTS:
+            raise ValueError(f"plan_part must be one of {', '.join(PLAN_PARTS)}, not {plan_part!r}")
         self._plans: list[Plan] = list(plans)
+        _make_labels_unique(self._plans)
         self._by_id = {p.id: p for p in self._plans}
         if len(self._by_id) != len(self._plans):
             seen: dict[str, Plan] = {}
@@ -98,11 +102,14 @@ class PlanSet(Sequence[Plan]):
             return key
         if key in self._by_id:
             return self._by_id[key]
-        hits = [p for p in self._plans if p.label == key]
+        hits = [p for p in self._plans if p.label == key] or [p for p in self._plans if p.base_label == key]
         if len(hits) == 1:
             return hits[0]
+        if hits:
+            which = ", ".join(repr(p.label) for p in hits)
+            raise KeyError(f"{key!r} is ambiguous: it names {which}")
         known = ", ".join(f"{p.id} ({p.label})" for p in self._plans)
-        raise KeyError(f"no plan {key!r}" + (" (label is ambiguous)" if hits else "") + f"; known: {known}")
+        raise KeyError(f"no plan {key!r}; known: {known}")
 
     @property
     def ids(self) -> list[str]:
@@ -183,7 +190,7 @@ class PlanSet(Sequence[Plan]):
 
     def match_sections(self, plan: Plan) -> list[Section]:
         """The sections matching works on: items, or parts / paragraphs when a plan has no items."""
-        keep = [s for s in plan.sections if self.plan_part == "all" or s.part != "review"]
+        keep = [s for s in plan.sections if part_included(s.part, self.plan_part)]
         for level in (2, 1):
             chosen = [s for s in keep if s.level == level]
             if chosen:
@@ -340,16 +347,44 @@ class PlanSet(Sequence[Plan]):
         matrix = np.vstack(embs) if embs else np.zeros((0, 1), np.float32)
         return discover_themes(secs, matrix, **kwargs)
 
-    def timeline(self, region: str, *, themes=None):
-        """Themes that appeared, disappeared or changed level across a region's plans over years."""
-        from .timeline import build_timeline
+    def timeline(self, region: str, *, themes=None, doc_type: str | None = None):
+        """Themes that appeared, disappeared or changed level across a region's plans over years.
 
-        chosen = [p for p in self._plans if p.region == region or region in (p.region, p.label)]
+        Documents of one kind are compared: government work reports with each
+        other, a department's plans with each other (the kind with most plans
+        unless ``doc_type`` says: ``"政府工作报告"``, ``"plan"``, a type such as
+        ``"工作要点"``, or ``"all"`` to mix them).
+        """
+        from .timeline import build_timeline, timeline_plans
+
+        chosen = timeline_plans(self._plans, region, doc_type)
         if len(chosen) < 2:
             have = sorted({p.region for p in self._plans})
-            raise ValueError(f"timeline needs at least two plans of {region!r}; regions here: {have}")
-        chosen.sort(key=lambda p: (p.year or 0, p.id))
+            raise ValueError(
+                f"timeline needs at least two plans of {region!r} of one kind; regions here: {have}"
+            )
         return build_timeline(self.subset(chosen).coverage(themes), [p.id for p in chosen])
+
+
+def _make_labels_unique(plans: list[Plan]) -> None:
+    """Give plans whose region + year collide a label with their document type (then their id).
+
+    Labels only ever get longer, so a plan keeps its label in subsets of the set.
+    """
+    by_label: dict[str, list[Plan]] = {}
+    for p in plans:
+        by_label.setdefault(p.label, []).append(p)
+    for label, group in by_label.items():
+        if len(group) < 2:
+            continue
+        for p in group:
+            p.label_override = f"{label} {p.doc_type}" if p.doc_type else f"{label} ({p.id})"
+        seen: dict[str, int] = {}
+        for p in group:
+            seen[p.label] = seen.get(p.label, 0) + 1
+        for p in group:
+            if seen[p.label] > 1:
+                p.label_override = f"{p.label} ({p.id})"
 
 
 def load_plans(

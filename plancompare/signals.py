@@ -28,7 +28,7 @@ from typing import Literal
 import numpy as np
 
 from . import background
-from .model import Plan, Theme
+from .model import Plan, PlanPart, Theme, part_included
 from .sentences import split_sentences
 from .terms import ThemeTerms, expand_terms, find_terms, theme_terms
 
@@ -72,15 +72,16 @@ class Unit:
     heading: bool  # the sentence is a section's lead phrase
 
 
-def plan_units(plan: Plan, *, plan_part: Literal["plan", "all"] = "plan") -> list[Unit]:
+def plan_units(plan: Plan, *, plan_part: PlanPart = "plan") -> list[Unit]:
     """Sentences of ``plan`` that coverage looks at.
 
     With ``plan_part="plan"`` review parts (e.g. Dongguan's 2024 review) are
-    left out; ``"all"`` keeps them. Appendix parts are always left out.
+    left out; ``"all"`` keeps them; ``"everything"`` also keeps appendices
+    (glossaries, 民生实事 lists).
     """
     units: list[Unit] = []
     for s in plan.sections:
-        if s.part == "appendix" or (plan_part == "plan" and s.part == "review"):
+        if not part_included(s.part, plan_part):
             continue
         context = s.part == "preamble" or s.level == 0
         head_end = s.span[0] + len(s.number) + len(s.heading) + 2 if s.heading else -1
@@ -165,7 +166,7 @@ def compute_signals(
     themes: Sequence[Theme],
     encode: EncodeFn,
     *,
-    plan_part: Literal["plan", "all"] = "plan",
+    plan_part: PlanPart = "plan",
 ) -> list[PlanSignals]:
     """Per plan: its units and their semantic and lexical signals for every theme."""
     import ahocorasick

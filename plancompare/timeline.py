@@ -1,11 +1,67 @@
-"""Change over time: how a region's plans differ from one year to the next."""
+"""Change over time: how a region's plans differ from one year to the next.
+
+A timeline compares documents of one kind: a city's government work reports
+with each other, its health commission's plans (工作要点 / 工作计划 / 工作报告 …)
+with each other. Comparing a work report with a health plan would call every
+theme the report does not detail "disappeared".
+"""
 
 from __future__ import annotations
 
 import html
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .coverage import _LEVEL_CODE, Coverage
+from .model import Plan
+
+log = logging.getLogger(__name__)
+GOVERNMENT_REPORT = "政府工作报告"
+
+
+def doc_family(plan: Plan) -> str:
+    """The kind of document a timeline keeps together: ``政府工作报告`` or ``plan`` (a department's plans)."""
+    return GOVERNMENT_REPORT if plan.doc_type == GOVERNMENT_REPORT else "plan"
+
+
+def timeline_plans(plans: Sequence[Plan], region: str, doc_type: str | None = None) -> list[Plan]:
+    """A region's plans of one kind, in year order.
+
+    ``doc_type=None`` keeps the kind with most plans (ties: the kind of the
+    latest plan) and logs what it left out; ``"all"`` keeps every kind;
+    ``"政府工作报告"`` / ``"plan"`` or a document type (``"工作要点"``) choose.
+    """
+    chosen = [p for p in plans if region in (p.region, p.label)]
+    if doc_type == "all":
+        pass
+    elif doc_type:
+        chosen = [p for p in chosen if doc_type in (p.doc_type, doc_family(p))]
+    else:
+        counts: dict[str, int] = {}
+        for p in chosen:
+            counts[doc_family(p)] = counts.get(doc_family(p), 0) + 1
+        if len(counts) > 1:
+            latest = max(chosen, key=lambda p: (p.year or 0, p.id))
+            keep = max(counts, key=lambda k: (counts[k], k == doc_family(latest)))
+            left = [p.label for p in chosen if doc_family(p) != keep]
+            log.info("timeline of %s compares %s documents; left out %s", region, keep, ", ".join(left))
+            chosen = [p for p in chosen if doc_family(p) == keep]
+    return sorted(chosen, key=lambda p: (p.year or 0, p.id))
+
+
+def timeline_groups(plans: Sequence[Plan]) -> dict[tuple[str, str], list[Plan]]:
+    """(region, kind) → plans in year order, for every region with one kind's plans from two or more years."""
+    groups: dict[tuple[str, str], list[Plan]] = {}
+    for p in plans:
+        if p.region and p.year:
+            groups.setdefault((p.region, doc_family(p)), []).append(p)
+    out = {}
+    for key in sorted(groups):
+        members = sorted(groups[key], key=lambda p: (p.year or 0, p.id))
+        if len({p.year for p in members}) >= 2:
+            out[key] = members
+    return out
 
 
 @dataclass(frozen=True)

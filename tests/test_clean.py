@@ -152,3 +152,108 @@ def test_garbled_run_after_damage_is_marked_too(sz2022):
 def test_lone_damaged_separator_keeps_the_words_after_it():
     c = clean_text("“游在宁夏\ufffd吃在吴忠”金字招牌。市长 \ufffd张烨作报告。")
     assert "吃在吴忠" in c.text and "张烨" in c.text
+
+
+# --- web-page chrome and HTML comments ---------------------------------------------------
+
+# Chrome lines of the kinds found in raw provincial scrapes (issue 11).
+CHROME = [
+    "首页 > 云南要闻",
+    "首页 | 政务公开 | 政务服务 | 互动交流",
+    "发表时间: 2023-01-18 09:30  来源: 云南日报",
+    "发布时间:2023年01月18日",
+    "【字号: 加大 还原 减小】",
+    "【字体:大 中 小】",
+    "下载",
+    "全屏",
+    "阅读量: 1234",
+    "王予波作政府工作报告。本报记者阮洋摄",
+    "市长蔡战胜作政府工作报告(陈起拓 摄)",
+    "(来源:青海日报)",
+    "分享到微信",
+    "扫一扫在手机打开当前页",
+    "责任编辑: 张三",
+    "相关报道:",
+    "相关链接>>",
+    "打印本页 关闭窗口",
+    "2023-01-18 09:30:12",
+    "【字体:大 中 小】【打印本页】【关闭窗口】",
+    "2月2日,省长王予波作政府工作报告。新华社记者 胡超 摄",
+    "2023-01-18 10:05 来源:云南日报",
+    "【我要打印】【关闭】",
+    "【大】【中】【小】",
+]
+
+
+def test_chrome_lines_removed_and_counted():
+    body = "各位代表:\n一、2022年工作回顾\n过去一年,我们完成了目标。\n二、2023年工作安排\n(一)加快发展。"
+    raw = "\n".join(CHROME[:10]) + "\n" + body + "\n" + "\n".join(CHROME[10:])
+    c = clean_text(raw, path="scrape.txt")
+    assert c.text == body
+    assert sorted(c.removed_lines) == sorted(CHROME)
+    (w,) = [w for w in c.warnings if w.kind == "boilerplate"]
+    assert f"removed {len(CHROME)} boilerplate line(s)" in w.message and "caption" in w.message
+
+
+def test_report_lines_that_look_like_chrome_are_kept():
+    keep = [
+        "大型 中型 小型",  # a table header, not the font-size control 大 中 小
+        "中",
+        "打造“中华老字号”品牌,扩大消费。",
+        "现在,我代表市人民政府,向大会报告工作,请予审议。",
+        "全市新增下载量超过100万次的应用20个。",
+        "来源广泛的资金支持乡村振兴,编辑出版地方志。",
+        "首页设计大赛圆满成功。",
+    ]
+    c = clean_text("\n".join(keep))
+    assert c.text.split("\n") == keep
+    assert not c.removed_lines
+
+
+def test_html_comments_removed_with_warning():
+    raw = "<!-- 宋华英作政府工作报告。 郝德明 摄 -->\n各位代表:\n<!-- 来源:邢台日报\n时间:2024-02-01 -->\n一、工作回顾。"
+    c = clean_text(raw)
+    assert [x for x in c.text.split("\n") if x] == ["各位代表:", "一、工作回顾。"]
+    assert any("2 HTML comment(s)" in w.message for w in c.warnings)
+
+
+def test_raw_web_copy_of_a_real_report(tmp_path):
+    """A corpus report pasted from its web page: every chrome line goes, every report line stays."""
+    from neutral import corpus_path
+
+    from plancompare.load import load_plan
+
+    src = corpus_path("省自治区/云南省/2023").read_text(encoding="utf-8")
+    body = re.sub(r"\*\*|^#+\s*", "", re.sub(r"\A---\n.*?\n---\n", "", src, flags=re.S), flags=re.M)
+    page = "\n".join(CHROME[:10]) + "\n" + body + "\n" + "\n".join(CHROME[10:])
+    path = tmp_path / "report-017.txt"
+    path.write_text(page, encoding="utf-8")
+    plan = load_plan(path)
+    lines = set(plan.text.split("\n"))
+    assert not [c for c in CHROME if c in lines]
+    report_lines = [clean_text(x).text for x in body.split("\n") if x.strip()]
+    assert all(x in lines for x in report_lines if x)
+    assert (plan.region, plan.year) == ("云南省", 2023)
+
+
+def test_related_links_at_the_end_of_a_page_removed():
+    body = (
+        "各位代表:\n一、2022年工作回顾\n"
+        + "过去一年,我们完成了目标。\n" * 20
+        + "二、2023年工作安排\n(一)加快发展。"
+    )
+    raw = (
+        body
+        + "\n相关报道:\n2023年政府工作报告全文\n图解:2023年政府工作报告\n\n聚焦两会|代表委员热议\n责任编辑: 张三"
+    )
+    c = clean_text(raw)
+    assert c.text == body
+    assert "related-links 3" in c.warnings[0].message
+    # Near the top a 相关链接 line goes, but the report's own short lines after it stay.
+    c = clean_text("相关链接\n政府工作报告\n——2023年1月11日在云南省第十四届人民代表大会第一次会议上\n" + body)
+    assert c.text.startswith("政府工作报告\n——2023年1月11日")
+
+
+def test_comment_hiding_a_heading_keeps_the_heading():
+    c = clean_text("正文。\n<!-- 名词解释 -->\n1.托位:托育机构的位置。")
+    assert c.text == "正文。\n名词解释\n1.托位:托育机构的位置。"

@@ -291,3 +291,121 @@ def test_spans_partition_random_outlines(lines, trailing_newline):
     sections, _ = parse_outline(text, display_text=text)
     assert sections
     assert_partition(text, sections)
+
+
+# --- the seeds keep their exact outlines --------------------------------------------------
+
+
+@pytest.mark.parametrize("stem", SEED_IDS)
+def test_seed_outline_exactly_as_before(seed_plans, stem):
+    """Ids, levels, parts, headings and spans of every seed section, as recorded before
+    unnumbered parts, appendices and paragraph items were added (tests/data/seed_outlines.json)."""
+    import json
+
+    from conftest import DATA
+
+    recorded = json.loads((DATA / "seed_outlines.json").read_text(encoding="utf-8"))[stem]
+    got = [[s.id, s.level, s.part, s.heading, list(s.span)] for s in seed_plans[stem].sections]
+    assert got == recorded
+
+
+# --- government work reports under neutral names (real corpus files) ----------------------
+
+
+def _load_neutral(rel, tmp_path, **kw):
+    from neutral import neutral_copy
+
+    from plancompare.load import load_plan
+
+    return load_plan(neutral_copy(rel, tmp_path, **kw))
+
+
+def _top(plan):
+    return [(s.id, s.part, s.heading) for s in plan.parts]
+
+
+@pytest.mark.parametrize("front_matter", [True, False])
+def test_bold_unnumbered_headings_are_parts(tmp_path, front_matter):
+    # Yinchuan 2023: **2022年工作回顾** / **2023年工作安排** head the parts; 一、 … are their items.
+    plan = _load_neutral("主要城市/银川市/2023", tmp_path, front_matter=front_matter)
+    assert_partition(plan.text, plan.sections)
+    assert _top(plan) == [
+        ("1", "review", "2022年工作回顾"),
+        ("2", "plan", "2023年工作安排"),
+        ("a1", "appendix", "名词解释"),
+    ]
+    review_items = plan.children("1")
+    assert len(review_items) >= 5 and all(s.level == 2 and s.part == "review" for s in review_items)
+    assert all(s.part == "plan" for s in plan.children("2"))
+
+
+def test_plain_standalone_headings_are_parts(tmp_path):
+    # Baoding 2023 heads its parts with plain lines (no bold, no number).
+    plan = _load_neutral("其他地市/保定市/2023", tmp_path)
+    assert _top(plan)[:3] == [
+        ("1", "review", "2022年政府工作回顾"),
+        ("2", "plan", "阔步迈上新征程"),
+        ("3", "plan", "2023年主要工作"),
+    ]
+
+
+def test_review_heading_without_review_words(tmp_path):
+    # Hengshui 2022: "新一届政府成立以来的工作" reports results; the plan follows.
+    plan = _load_neutral("其他地市/衡水市/2022", tmp_path)
+    assert [(p, h) for _, p, h in _top(plan)][:2] == [
+        ("review", "新一届政府成立以来的工作"),
+        ("plan", "2022年主要目标任务"),
+    ]
+
+
+def test_glossary_is_an_appendix_not_plan_items(tmp_path):
+    # Guangzhou 2023: the glossary used to be parsed as plan items §2.10.1–2.10.18.
+    from plancompare.coverage import plan_units
+
+    plan = _load_neutral("主要城市/广州市/2023", tmp_path)
+    gloss = next(s for s in plan.parts if s.heading == "名词解释")
+    assert gloss.part == "appendix" and gloss.id.startswith("a")
+    after = [s for s in plan.sections if s.span[0] >= gloss.span[0]]
+    assert len(after) > 5 and all(s.part == "appendix" for s in after)
+    assert not any("名词解释" in s.text for s in plan.sections if s.part == "plan")
+    units = {u.section_id for u in plan_units(plan)}
+    assert not units & {s.id for s in after}
+    assert {s.id for s in after if s.text.strip()} & {
+        u.section_id for u in plan_units(plan, plan_part="everything")
+    }
+
+
+def test_people_s_livelihood_list_is_an_appendix(tmp_path):
+    plan = _load_neutral("其他地市/襄阳市/2023", tmp_path)
+    last = plan.parts[-1]
+    assert (last.heading, last.part) == ("扎实办好民生十件实事", "appendix")
+    assert plan.parts[-2].part == "plan"
+
+
+def test_long_unnumbered_review_is_split_into_paragraph_items(tmp_path):
+    # Dongguan 2023's review is ten unnumbered paragraphs under **2022年工作回顾**.
+    plan = _load_neutral("主要城市/东莞市/2023", tmp_path)
+    review = plan.parts[0]
+    assert (review.heading, review.part) == ("2022年工作回顾", "review")
+    items = plan.children(review.id)
+    assert len(items) >= 5
+    assert all(s.id.startswith(f"{review.id}.p") and s.level == 2 and s.part == "review" for s in items)
+    assert_partition(plan.text, plan.sections)
+
+
+def test_unnumbered_parts_on_made_up_text():
+    text = (
+        "各位代表:\n现在我代表市人民政府向大会报告工作。\n"
+        "2024年工作回顾\n一年来经济运行稳中向好,完成目标。\n一、产业发展\n建成项目10个。\n二、民生改善\n新增托位500个。\n"
+        "2025年工作安排\n一、推进产业\n要加快建设。\n二、改善民生\n力争新增托位800个。\n"
+        "名词解释\n1.托位:托育机构的位置。\n2.医联体:医疗联合体。\n"
+    )
+    secs, _ = parse_outline(text)
+    assert_partition(text, secs)
+    assert [(s.id, s.part, s.heading) for s in secs if s.level == 1] == [
+        ("1", "review", "2024年工作回顾"),
+        ("2", "plan", "2025年工作安排"),
+        ("a1", "appendix", "名词解释"),
+    ]
+    assert [s.id for s in secs if s.parent_id == "2"] == ["2.1", "2.2"]
+    assert {s.part for s in secs if s.parent_id == "a1"} == {"appendix"}

@@ -237,7 +237,7 @@ def collect(
 
     # -- timelines ---------------------------------------------------------------------
     timelines = []
-    for region, members in _regions_with_years(plans).items():
+    for region, members in _regions_with_years(plans):
         from ..timeline import build_timeline
 
         # coverage cells do not depend on the other plans, so the full coverage serves every region
@@ -365,18 +365,14 @@ def _plan_row(p: Plan, label: str) -> dict[str, Any]:
     return {**p.summary(), "label": label, "sha256": p.sha256}
 
 
-def _regions_with_years(plans: list[Plan]) -> dict[str, list[Plan]]:
-    """Regions with plans from at least two different years, plans in year order."""
-    by_region: dict[str, list[Plan]] = {}
-    for p in plans:
-        if p.region and p.year:
-            by_region.setdefault(p.region, []).append(p)
-    out = {}
-    for region in sorted(by_region):
-        members = sorted(by_region[region], key=lambda p: (p.year or 0, p.id))
-        if len({p.year for p in members}) >= 2:
-            out[region] = members
-    return out
+def _regions_with_years(plans: list[Plan]) -> list[tuple[str, list[Plan]]]:
+    """Regions with plans of one kind from at least two different years, plans in year order.
+
+    A region with work reports and health plans gets one timeline per kind.
+    """
+    from ..timeline import timeline_groups
+
+    return [(region, members) for (region, _kind), members in timeline_groups(plans).items()]
 
 
 def _sections(
