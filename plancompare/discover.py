@@ -178,13 +178,17 @@ def discover_themes(
     n_clusters: int | None = None,
     top_words: int = 5,
     min_size: int = 2,
+    label_sample: int = 50,
 ) -> Discovery:
     """Cluster ``sections`` (with their embedding rows) into themes.
 
     Either ``n_clusters`` or ``distance_threshold`` (cosine distance, average
     linkage) sets the granularity; by default the number of clusters is about
     the mean number of sections per plan. Clusters smaller than ``min_size``
-    are dropped.
+    are dropped. A cluster's label words come from at most ``label_sample``
+    of its sections, those nearest its centre: jieba is the slow part on big
+    corpora (≈ 80 s for the 8,800 sections of 646 reports), and a theme's
+    distinctive words show in its central sections.
     """
     from sklearn.cluster import AgglomerativeClustering
 
@@ -210,11 +214,16 @@ def discover_themes(
         if len(idx) >= min_size
     ]
     words = _ctfidf(
-        [" ".join(w for i in idx for w in _tokens(sections[i][1].text)) for _, idx in clusters], top_words
+        [
+            " ".join(w for i in _central(embeddings, idx, label_sample) for w in _tokens(sections[i][1].text))
+            for _, idx in clusters
+        ],
+        top_words,
     )
     themes = []
     for k, ((_, idx), top) in enumerate(zip(clusters, words, strict=True)):
-        plans_in = [p for p in plan_ids if any(sections[i][0].id == p for i in idx)]
+        members = {sections[i][0].id for i in idx}
+        plans_in = [p for p in plan_ids if p in members]
         themes.append(
             DiscoveredTheme(
                 id=k,
@@ -226,6 +235,16 @@ def discover_themes(
             )
         )
     return Discovery(themes, plan_ids, labels_by_plan)
+
+
+def _central(embeddings: np.ndarray, idx: list[int], k: int) -> list[int]:
+    """The ``k`` members of a cluster nearest its mean direction (all of them when it is small), in order."""
+    if len(idx) <= k:
+        return idx
+    rows = np.asarray(embeddings[idx], dtype=np.float64)
+    score = rows @ rows.mean(axis=0)
+    keep = np.lexsort((np.arange(len(idx)), -np.round(score, 6)))[:k]
+    return [idx[i] for i in sorted(keep.tolist())]
 
 
 def _tokens(text: str) -> list[str]:

@@ -89,3 +89,14 @@ def test_discovery_reuses_the_sentence_vectors_coverage_embedded(seed_planset):
     assert np.median(cos) > 0.9 and min(cos) > 0.6
     d = plans.discover_themes()
     assert d.themes and any(t.only_some for t in d.themes)
+
+
+def test_cluster_labels_read_the_sections_nearest_the_centre():
+    from plancompare.discover import _central
+
+    rows = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.8, 0.2], [1, 0.05]], np.float32)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    idx = [0, 1, 2, 3, 4]
+    assert _central(rows, idx, 5) == idx  # a small cluster is read whole
+    picked = _central(rows, idx, 3)
+    assert picked == [1, 3, 4]  # nearest the mean direction (0.79, 0.28); the outlier 2 is left out
