@@ -16,6 +16,7 @@ text is ever silently truncated by an encoder.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import os
 import re
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from .cache import EmbeddingCache
 
 Kind = Literal["query", "passage"]
+log = logging.getLogger(__name__)
 
 __all__ = [
     "E5Embedder",
@@ -55,6 +57,9 @@ __all__ = [
 # Bump when preparation/chunking/pooling changes, so old cache rows stop matching.
 _KEY_VERSION = "1"
 _DEFAULT_MAX_CHARS = 200
+#: Cache misses embedded (and stored) per slice; a slice's batches are the same as in one big call
+#: except at its end, where a short last batch closes it.
+SLICE = 8192
 THREADS_ENV = "PLANCOMPARE_THREADS"
 
 
@@ -666,6 +671,14 @@ def _encode_parallel(
     return np.concatenate(results)
 
 
+def _store(
+    embedder: Embedder, cache: EmbeddingCache | None, new: dict[str, np.ndarray], found: dict[str, np.ndarray]
+) -> None:
+    if cache is not None:
+        cache.put_many(embedder.name, new)
+    found.update(new)
+
+
 def encode_texts(
     embedder: Embedder,
     texts: Sequence[str],
@@ -683,7 +696,7 @@ def encode_texts(
     Texts are prepared (:func:`prepare_text`), identical prepared texts are
     embedded once, cached rows are reused, and only misses are chunked,
     encoded in batches of ``batch_size`` chunks and pooled, then stored in
-    ``cache``. ``workers > 1`` splits the misses over that many processes
+    ``cache`` — every :data:`SLICE` texts, so an interrupted run keeps its work. ``workers > 1`` splits the misses over that many processes
     (each loads its own model; sentence-transformers uses its own
     multi-process pool). ``executor`` (a ``dask.distributed.Client`` or any
     object with ``submit(fn, *args)`` returning futures) runs the misses'
@@ -719,23 +732,30 @@ def encode_texts(
     if cache is not None and unique:
         found = {k: v for k, v in cache.get_many(embedder.name, list(unique)).items() if v.shape == (dim,)}
     miss_keys = [k for k in unique if k not in found]
-    if miss_keys:
+    if miss_keys and workers > 1 and executor is None and len(miss_keys) > 1:
+        # one pool for the whole call: each worker process loads its own model once
         miss_texts = [unique[k] for k in miss_keys]
-        if executor is not None:
-            vecs = _embed_on_executor(embedder, miss_texts, kind, batch_size, executor)
-        elif workers > 1 and len(miss_texts) > 1:
-            vecs = _encode_parallel(embedder, miss_texts, kind, batch_size, workers, mp_context)
-        else:
-            bar = _progress(embedder, miss_texts, show_progress)
-            try:
-                vecs = _embed_prepared(embedder, miss_texts, kind, batch_size, bar)
-            finally:
-                if bar is not None:
-                    bar.close()
-        new = dict(zip(miss_keys, vecs, strict=True))
-        if cache is not None:
-            cache.put_many(embedder.name, new)
-        found.update(new)
+        vecs = _encode_parallel(embedder, miss_texts, kind, batch_size, workers, mp_context)
+        _store(embedder, cache, dict(zip(miss_keys, vecs, strict=True)), found)
+    elif miss_keys:
+        # slice by slice, each slice stored as soon as it is done: an interrupted cold run
+        # over a big corpus keeps what it embedded, and the log shows how far it got
+        step = SLICE  # the same slices with and without an executor: the same batches, the same vectors
+        bar = _progress(embedder, [unique[k] for k in miss_keys], show_progress) if executor is None else None
+        try:
+            for a in range(0, len(miss_keys), step):
+                part = miss_keys[a : a + step]
+                texts_part = [unique[k] for k in part]
+                if executor is not None:
+                    vecs = _embed_on_executor(embedder, texts_part, kind, batch_size, executor)
+                else:
+                    vecs = _embed_prepared(embedder, texts_part, kind, batch_size, bar)
+                _store(embedder, cache, dict(zip(part, vecs, strict=True)), found)
+                if len(miss_keys) > step:
+                    log.info("%s: embedded %d of %d new texts", embedder.name, a + len(part), len(miss_keys))
+        finally:
+            if bar is not None:
+                bar.close()
     for i, k in enumerate(keys):
         if prepared[i]:
             out[i] = found[k]

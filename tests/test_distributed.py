@@ -74,3 +74,26 @@ def test_dask_local_cluster_gives_the_coverage_of_a_local_run(tmp_path):
     # the driver wrote every vector the workers computed, and they are the local ones
     assert written == local.cache.stats.writes > 0
     assert np.array_equal(remote_sections, local.encode(texts))
+
+
+def test_a_big_cold_call_stores_slice_by_slice_and_keeps_work_when_interrupted(tmp_path, monkeypatch):
+    import plancompare.embed as embed_mod
+
+    monkeypatch.setattr(embed_mod, "SLICE", 5)
+    texts = [f"第{i}项工作任务" for i in range(12)]
+
+    class FailsLate(HashEmbedder):
+        calls = 0
+
+        def encode(self, batch, *, kind="passage"):
+            FailsLate.calls += 1
+            if FailsLate.calls == 3:
+                raise RuntimeError("worker lost")
+            return super().encode(batch, kind=kind)
+
+    cache = EmbeddingCache(tmp_path / "c")
+    with pytest.raises(RuntimeError, match="worker lost"):
+        encode_texts(FailsLate(), texts, cache=cache, batch_size=5)
+    assert cache.stats.writes == 10  # the two finished slices are on disk
+    rows = encode_texts(HashEmbedder(), texts, cache=cache)
+    assert cache.stats.hits == 10 and np.array_equal(rows, encode_texts(HashEmbedder(), texts))
