@@ -20,7 +20,10 @@ processes (so peak RSS and start-up are per phase, as for a user's run):
 
 Printed per phase: load / coverage / report / total seconds, seconds inside
 the model, pipeline time outside it as a share of the model time, the raw
-encoder's seconds for the same chunks, peak RSS and the HTML size. Figures
+encoder's seconds for the same chunks, peak RSS and the HTML size — and the
+same in CPU seconds of the process, which do not depend on what else the
+machine runs (with the default one encoder thread, wall ≈ CPU on an idle
+machine). Figures
 depend on the machine and on other jobs; docs/performance.md has the
 measured ones and the commands.
 """
@@ -66,11 +69,13 @@ class _Recorder:
     inner: Callable[..., Any]
     batches: list[tuple[list[str], str]] = field(default_factory=list)
     seconds: float = 0.0
+    cpu: float = 0.0
 
     def __call__(self, texts: list[str], *, kind: str = "passage") -> Any:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         out = self.inner(texts, kind=kind)
         self.seconds += time.perf_counter() - t
+        self.cpu += time.process_time() - c
         self.batches.append((list(texts), kind))
         return out
 
@@ -100,23 +105,29 @@ def run_phase(
     row: dict[str, Any] = {"plans": len(files), "phase": phase, "backend": emb.name}
     row["threads"] = getattr(emb, "threads", None)
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     plans = load_plans(files, embedder=emb, cache_dir=cache, show_progress=False)
     if backend == "hash":
         from plancompare.calibration import CoverageThresholds
 
         plans.thresholds = CoverageThresholds(source="bench defaults")  # no calibration for the stand-in
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     cov = plans.coverage()
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     model_cov = rec.seconds
     html = write_report(plans, out_dir / f"report-{len(files)}-{phase}.html", coverage=cov)
-    t3 = time.perf_counter()
+    t3, c3 = time.perf_counter(), time.process_time()
     row.update(
         load=t1 - t0,
         coverage=t2 - t1,
         report=t3 - t2,
         total=t3 - t0,
+        # CPU seconds of this process (all its threads): what the run costs whatever else the machine does
+        cpu_load=c1 - c0,
+        cpu_coverage=c2 - c1,
+        cpu_report=c3 - c2,
+        cpu_total=c3 - c0,
+        cpu_in_model=rec.cpu,
         in_model=rec.seconds,
         in_model_coverage=model_cov,
         batches=len(rec.batches),
@@ -126,19 +137,21 @@ def run_phase(
     )
     row["outside_model"] = row["total"] - row["in_model"]
     row["outside_pct"] = 100 * row["outside_model"] / row["in_model"] if row["in_model"] else None
-    row["raw"] = _raw(rec, raw_every) if rec.batches and raw_every > 0 else None
+    cpu_out = row["cpu_total"] - row["cpu_in_model"]
+    row["cpu_outside_pct"] = 100 * cpu_out / row["cpu_in_model"] if row["cpu_in_model"] else None
+    row["raw"], row["cpu_raw"] = _raw(rec, raw_every) if rec.batches and raw_every > 0 else (None, None)
     return row
 
 
-def _raw(rec: _Recorder, every: int) -> float:
-    """The model alone on the recorded batches (every ``every``-th, scaled up by chunk count)."""
+def _raw(rec: _Recorder, every: int) -> tuple[float, float]:
+    """Wall and CPU seconds of the model alone on the recorded batches (every ``every``-th, scaled up)."""
     picked = rec.batches[::every]
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     for texts, kind in picked:
         rec.inner(texts, kind=kind)
-    seconds = time.perf_counter() - t
-    done = sum(len(b) for b, _ in picked)
-    return seconds * sum(len(b) for b, _ in rec.batches) / done
+    seconds, cpu = time.perf_counter() - t, time.process_time() - c
+    scale = sum(len(b) for b, _ in rec.batches) / sum(len(b) for b, _ in picked)
+    return seconds * scale, cpu * scale
 
 
 def _subprocess(n: int, phase: str, args: argparse.Namespace, cache: Path) -> dict[str, Any]:
@@ -158,9 +171,9 @@ def _subprocess(n: int, phase: str, args: argparse.Namespace, cache: Path) -> di
         "--raw-every",
         str(args.raw_every if phase == "cold" else 0),
     ] + (["--threads", str(args.threads)] if args.threads else [])
-    res = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    # stderr passes through: the library's progress log lines show how far a long cold run got
+    res = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
     if res.returncode != 0:
-        sys.stderr.write(res.stderr[-4000:])
         raise SystemExit(f"{n} plans, {phase}: failed (exit {res.returncode})")
     return json.loads(res.stdout.strip().splitlines()[-1])
 
@@ -176,6 +189,10 @@ COLUMNS = [
     ("outside model s", "outside_model", "{:.1f}"),
     ("outside / model", "outside_pct", "{:.1f} %"),
     ("raw encoder, same chunks s", "raw", "{:.1f}"),
+    ("CPU total s", "cpu_total", "{:.1f}"),
+    ("CPU in model s", "cpu_in_model", "{:.1f}"),
+    ("CPU outside / model", "cpu_outside_pct", "{:.1f} %"),
+    ("raw encoder CPU s", "cpu_raw", "{:.1f}"),
     ("chunks", "chunks", "{:,}"),
     ("peak RSS MiB", "peak_rss_mib", "{:.0f}"),
     ("HTML MB", "html_mb", "{:.1f}"),
@@ -205,6 +222,10 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     args = ap.parse_args(argv)
     warnings.simplefilter("ignore")  # same-region-year etc. are expected on the corpus
     if args.one is not None:
+        import logging
+
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
+        logging.getLogger("plancompare").setLevel(logging.INFO)
         row = run_phase(
             args.one,
             args.phase,
