@@ -40,9 +40,9 @@ def test_speed_benchmark_reports_pipeline_against_raw_encoder(tmp_path: Path) ->
     raw = float(rows["raw encoder, same chunks (s)"])
     assert 0 < in_model < pipeline and raw > 0
     overhead = float(rows["overhead vs raw encoder run (%)"].rstrip(" %"))
-    assert math.isclose(
-        overhead, 100 * (pipeline - raw) / raw, abs_tol=2.0
-    )  # rounding of the printed seconds
+    # the seconds are printed with two decimals: allow for that rounding (one seed runs in ~1 s)
+    slack = 100 * (0.005 / raw + pipeline * 0.005 / raw**2) + 0.1
+    assert math.isclose(overhead, 100 * (pipeline - raw) / raw, abs_tol=slack)
     assert float(rows["report, warm cache (s)"]) < float(rows["report, cold cache (s)"])
 
 
