@@ -78,26 +78,24 @@ def test_scale_benchmark_grows_with_the_number_of_plans(tmp_path: Path) -> None:
     assert "plans" in out.stdout
 
 
-def test_corpus_benchmark_runs_cold_then_warm_on_real_reports(tmp_path: Path) -> None:
+def test_corpus_benchmark_runs_cold_then_warm_on_real_reports(tmp_path: Path, capsys) -> None:
     from conftest import CORPUS
 
     if not CORPUS.is_dir():
         pytest.skip("the shared corpus is not here")
-    js = tmp_path / "corpus.json"
-    out = subprocess.run(
-        # model-free stand-in backend and two reports: the script's whole path, not its figures
-        [sys.executable, str(BENCH / "corpus.py"), "--plans", "2", "--backend", "hash", "--json", str(js)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=tmp_path,
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
-    cold, warm = json.loads(js.read_text(encoding="utf-8"))
+    from benchmarks import corpus
+
+    # in this process (the script runs each phase in its own), with two reports and the
+    # model-free stand-in backend: the script's whole measuring path, not its figures
+    opts = {"backend": "hash", "threads": None, "cache": tmp_path / "cache", "out_dir": tmp_path}
+    cold = corpus.run_phase(2, "cold", raw_every=1, **opts)
+    warm = corpus.run_phase(2, "warm", raw_every=0, **opts)
     assert (cold["phase"], warm["phase"]) == ("cold", "warm") and cold["plans"] == warm["plans"] == 2
     assert cold["chunks"] > 0 and cold["raw"] is not None  # the model ran cold and was replayed raw
     assert warm["chunks"] == 0 and warm["in_model"] == 0  # the cold run filled the cache
     for r in (cold, warm):
         assert math.isclose(r["total"], r["load"] + r["coverage"] + r["report"], rel_tol=1e-6)
-        assert r["html_mb"] > 0 and r["peak_rss_mib"] > 0
-    assert "| 2 | cold |" in out.stdout and "| 2 | warm |" in out.stdout
+        assert r["cpu_total"] > 0 and r["html_mb"] > 0 and r["peak_rss_mib"] > 0
+    corpus.print_table([cold, warm])
+    out = capsys.readouterr().out
+    assert "| 2 | cold |" in out and "| 2 | warm |" in out
