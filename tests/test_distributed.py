@@ -97,3 +97,29 @@ def test_a_big_cold_call_stores_slice_by_slice_and_keeps_work_when_interrupted(t
     assert cache.stats.writes == 10  # the two finished slices are on disk
     rows = encode_texts(HashEmbedder(), texts, cache=cache)
     assert cache.stats.hits == 10 and np.array_equal(rows, encode_texts(HashEmbedder(), texts))
+
+
+@pytest.mark.slow
+def test_cli_dask_option_prints_the_local_table(tmp_path, monkeypatch):
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from plancompare.cli import app
+
+    distributed = pytest.importorskip("dask.distributed")
+    monkeypatch.setenv("PLANCOMPARE_PLAIN", "1")
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    shutil.copy(seed_path(XIANGAN), tmp_path / "a" / "b")
+    runner = CliRunner()
+    local = runner.invoke(app, ["coverage", str(tmp_path), "-r"])  # the default cache, as seed_planset
+    assert local.exit_code == 0, local.output
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        # --no-cache: every sentence goes to the cluster
+        remote = runner.invoke(
+            app, ["coverage", str(tmp_path), "-r", "--no-cache", "--dask", cluster.scheduler_address]
+        )
+    assert remote.exit_code == 0, remote.output
+    assert remote.output == local.output and "厦门市翔安区 2024" in local.output
