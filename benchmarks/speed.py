@@ -2,6 +2,7 @@
 
     python benchmarks/speed.py                              # seeds, USE and e5
     python benchmarks/speed.py --backends use --corpus 20   # + 20 real government work reports
+    python benchmarks/speed.py --backends use --seeds 1 --repeat 1   # smoke run: the smallest seed only
     python benchmarks/speed.py --profile                    # pyinstrument profile of the cold pipeline
     python benchmarks/speed.py --backends st-tiny           # sentence-transformers backend, tiny local model
     python benchmarks/speed.py --backends st:/path/to/model # any sentence-transformers model you have
@@ -307,11 +308,19 @@ def main(argv: list[str] | None = None) -> list[Result]:
     )
     ap.add_argument("--corpus", type=int, default=0, help="also load N real corpus files")
     ap.add_argument(
+        "--seeds",
+        type=int,
+        default=5,
+        help="use the N smallest seed plans (default all 5; 1 for a smoke run)",
+    )
+    ap.add_argument(
         "--profile", action="store_true", help="print a pyinstrument profile of the cold pipeline"
     )
     ap.add_argument("--repeat", type=int, default=3, help="cold-cache runs per backend; the fastest is kept")
     args = ap.parse_args(argv)
-    files = sorted(SEEDS.glob("*.txt")) + corpus_files(args.corpus)
+    seeds = sorted(SEEDS.glob("*.txt"))
+    smallest = set(sorted(seeds, key=lambda f: f.stat().st_size)[: max(0, args.seeds)])
+    files = [f for f in seeds if f in smallest] + corpus_files(args.corpus)
     print(f"{len(files)} files ({args.corpus} from the corpus); backends: {args.backends}", flush=True)
     results = []
     with tempfile.TemporaryDirectory(prefix="plancompare-speed-") as d, warnings.catch_warnings():

@@ -90,6 +90,31 @@ Workers = Annotated[
         "Example: --workers 4",
     ),
 ]
+Recursive = Annotated[
+    bool,
+    typer.Option(
+        "--recursive",
+        "-r",
+        help="Also load plan files in sub-folders of the folders given. Example: -r corpus/",
+    ),
+]
+Threads = Annotated[
+    int | None,
+    typer.Option(
+        "--threads",
+        min=1,
+        help="Encoder threads per process (default $PLANCOMPARE_THREADS or 1: faster than 2 on a busy "
+        "2-core machine; use --workers or --dask for more cores). Example: --threads 4",
+    ),
+]
+Dask = Annotated[
+    str | None,
+    typer.Option(
+        "--dask",
+        help="Embed cache misses on a Dask cluster (needs plancompare[dask]); this process writes the "
+        "cache and runs the analysis. Example: --dask tcp://scheduler:8786",
+    ),
+]
 Paths = Annotated[
     list[Path],
     typer.Argument(
@@ -192,6 +217,10 @@ def _load(
     no_cache: bool,
     plan_part: str,
     workers: int = 1,
+    *,
+    recursive: bool = False,
+    threads: int | None = None,
+    executor: Any = None,
 ) -> PlanSet:
     from .planset import SUPPORTED, load_plans
 
@@ -213,6 +242,9 @@ def _load(
             plan_part=_check_part(plan_part),  # type: ignore[arg-type]
             show_progress=None,
             workers=workers,
+            recursive=recursive,
+            threads=threads,
+            executor=executor,
         )
     if len(plans):  # otherwise the error below says it all
         for w in caught:
@@ -224,9 +256,25 @@ def _load(
             _err(f"error: no plan loaded: {details}")
         else:
             where = ", ".join(str(p) for p in paths)
-            _err(f"error: no plan files ({' '.join(SUPPORTED)}) found in {where}")
+            hint = "" if recursive else " (add --recursive to look in sub-folders)"
+            _err(f"error: no plan files ({' '.join(SUPPORTED)}) found in {where}{hint}")
         raise typer.Exit(1)
     return plans
+
+
+@contextmanager
+def _dask(address: str | None) -> Iterator[Any]:
+    """A Dask client for ``--dask ADDRESS`` (None without it), closed when the command ends."""
+    if address is None:
+        yield None
+        return
+    from .distributed import connect
+
+    client = connect(address)
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 def _stage(desc: str, fn: Callable[[], T], bar: Any) -> T:
@@ -281,6 +329,9 @@ def report(
     no_cache: NoCache = False,
     plan_part: PlanPart = "plan",
     workers: Workers = 1,
+    recursive: Recursive = False,
+    threads: Threads = None,
+    dask: Dask = None,
 ) -> None:
     """Write a gap report for plans: coverage heatmap, gaps with evidence, targets, timeline, methods.
 
@@ -293,12 +344,22 @@ def report(
             f"{output}: unknown format {output.suffix or '(no extension)'!r}; use .html, .md, .json, .xlsx or .csv",
             param_hint="--output",
         )
-    with _errors():
+    with _errors(), _dask(dask) as executor:
         from .report.safe_io import check_output_path
 
         check_output_path(output)  # a bad output path must not cost the whole computation
         theme_list = _themes(themes)
-        plans = _load(paths, backend, cache_dir, no_cache, plan_part, workers)
+        plans = _load(
+            paths,
+            backend,
+            cache_dir,
+            no_cache,
+            plan_part,
+            workers,
+            recursive=recursive,
+            threads=threads,
+            executor=executor,
+        )
         if baseline is not None:
             baseline = _find(plans, baseline).id  # KeyError lists the known plans
         bar = _stages(2)
@@ -353,12 +414,15 @@ def compare(
     no_cache: NoCache = False,
     plan_part: PlanPart = "plan",
     workers: Workers = 1,
+    recursive: Recursive = False,
+    threads: Threads = None,
+    dask: Dask = None,
 ) -> None:
     """Compare two plans: matched sections, sections with no counterpart, theme gaps with evidence.
 
     Example: plancompare compare seeds/003_21384b622973756d.txt seeds/002_7a622e524e24148d.txt
     """
-    with _errors():
+    with _errors(), _dask(dask) as executor:
         if output is not None:
             from .report import FORMATS
             from .report.safe_io import check_output_path
@@ -370,8 +434,11 @@ def compare(
                 )
             check_output_path(output)
         theme_list = _themes(themes)
+        opts = {"threads": threads, "executor": executor}
         if directory is not None:
-            plans = _load([directory], backend, cache_dir, no_cache, plan_part, workers)
+            plans = _load(
+                [directory], backend, cache_dir, no_cache, plan_part, workers, recursive=recursive, **opts
+            )
             pa, pb = _find(plans, a), _find(plans, b)
         else:
             for x in (a, b):
@@ -380,7 +447,7 @@ def compare(
                         f"{x}: is a folder; compare takes two plan files, or --dir FOLDER and two plan "
                         "names (e.g. plancompare compare --dir seeds/ '深圳市 2025' '东莞市 2025')"
                     )
-            plans = _load([Path(a), Path(b)], backend, cache_dir, no_cache, plan_part, workers)
+            plans = _load([Path(a), Path(b)], backend, cache_dir, no_cache, plan_part, workers, **opts)
             if len(plans) < 2:
                 _err(f"error: need two different plans; loaded {len(plans)} from {a} and {b}")
                 raise typer.Exit(1)
@@ -465,14 +532,27 @@ def coverage(
     no_cache: NoCache = False,
     plan_part: PlanPart = "plan",
     workers: Workers = 1,
+    recursive: Recursive = False,
+    threads: Threads = None,
+    dask: Dask = None,
 ) -> None:
     """Print the plans × themes coverage table (● covered, ◐ mentioned, · missing).
 
     Example: plancompare coverage seeds/ --themes my_themes.yaml
     """
-    with _errors():
+    with _errors(), _dask(dask) as executor:
         theme_list = _themes(themes)
-        plans = _load(paths, backend, cache_dir, no_cache, plan_part, workers)
+        plans = _load(
+            paths,
+            backend,
+            cache_dir,
+            no_cache,
+            plan_part,
+            workers,
+            recursive=recursive,
+            threads=threads,
+            executor=executor,
+        )
         cov = plans.coverage(theme_list)
         if evidence:
             df = cov.to_long()

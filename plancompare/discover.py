@@ -189,6 +189,7 @@ def discover_themes(
     top_words: int = 5,
     min_size: int = 2,
     max_sections: int = MAX_SECTIONS,
+    label_sample: int = 50,
 ) -> Discovery:
     """Cluster ``sections`` (with their embedding rows) into themes.
 
@@ -199,6 +200,10 @@ def discover_themes(
     beyond ``max_sections`` an evenly spaced sample of each plan's sections is
     clustered. Discovery never fails a report: if clustering cannot run, the
     result has no clusters and :attr:`Discovery.note` says why (also warned).
+    A cluster's label words come from at most ``label_sample`` of its sections,
+    those nearest its centre: jieba is the slow part on big corpora (≈ 80 s for
+    the 8,800 sections of 646 reports), and a theme's distinctive words show in
+    its central sections.
     """
     plan_ids = list(dict.fromkeys(p.id for p, _ in sections))
     labels_by_plan = {p.id: p.label for p, _ in sections}
@@ -213,6 +218,7 @@ def discover_themes(
             top_words,
             min_size,
             max_sections,
+            label_sample,
         )
     except Exception as e:  # noqa: BLE001 - discovery is an extra; it must never cost the report
         note = f"theme discovery skipped: {type(e).__name__}: {e}"
@@ -233,6 +239,7 @@ def _discover(
     top_words: int,
     min_size: int,
     max_sections: int,
+    label_sample: int,
 ) -> Discovery:
     from sklearn.cluster import AgglomerativeClustering
 
@@ -277,11 +284,16 @@ def _discover(
         if len(idx) >= min_size
     ]
     words = _ctfidf(
-        [" ".join(w for i in idx for w in _tokens(sub[i][1].text)) for _, idx in clusters], top_words
+        [
+            " ".join(w for i in _central(x, idx, label_sample) for w in _tokens(sub[i][1].text))
+            for _, idx in clusters
+        ],
+        top_words,
     )
     themes = []
     for k, ((_, idx), top) in enumerate(zip(clusters, words, strict=True)):
-        plans_in = [p for p in plan_ids if any(sub[i][0].id == p for i in idx)]
+        members = {sub[i][0].id for i in idx}
+        plans_in = [p for p in plan_ids if p in members]
         themes.append(
             DiscoveredTheme(
                 id=k,
@@ -312,6 +324,16 @@ def _sample(idx: list[int], owner: list[str], cap: int) -> list[int]:
         step = len(members) / k
         out += [members[int(j * step)] for j in range(k)]
     return sorted(out)[:cap]
+
+
+def _central(embeddings: np.ndarray, idx: list[int], k: int) -> list[int]:
+    """The ``k`` members of a cluster nearest its mean direction (all of them when it is small), in order."""
+    if len(idx) <= k:
+        return idx
+    rows = np.asarray(embeddings[idx], dtype=np.float64)
+    score = rows @ rows.mean(axis=0)
+    keep = np.lexsort((np.arange(len(idx)), -np.round(score, 6)))[:k]
+    return [idx[i] for i in sorted(keep.tolist())]
 
 
 def _tokens(text: str) -> list[str]:

