@@ -125,6 +125,10 @@ class Browser:
 
     def eval(self, expression: str) -> Any:
         r = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=True)
+        if "exceptionDetails" in r:
+            raise RuntimeError(
+                f"{expression[:80]!r}: {r['exceptionDetails'].get('exception', r['exceptionDetails'])}"
+            )
         return r.get("result", {}).get("value")
 
     def screenshot(self, path: str | os.PathLike[str], *, full_page: bool = False) -> Path:

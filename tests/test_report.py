@@ -425,7 +425,7 @@ def test_summary_mode_stays_small_and_links_only_what_it_quotes(hashed, tmp_path
     full = hashed.paths["html"]
     out = write_report(hashed.plans, tmp_path / "s.html", coverage=hashed.coverage, mode="summary")
     page = out.read_text(encoding="utf-8")
-    assert 'id="plan-q"' in page and page.count('<details class="block" data-plan=') == 5
+    assert 'id="plan-q"' in page and page.count('<details class="plan" data-plan=') == 5
     assert 'id="gap-' not in page and "data:image/png" not in page
     assert 'class="cell c-' not in page  # no plan columns; the grid has one bare cell per plan × theme
     assert len(re.findall(r'<td class="[cmx]"></td>', page)) == 5 * len(hashed.coverage.themes)

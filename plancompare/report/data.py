@@ -159,6 +159,8 @@ def collect(
     pair_counts = None
     if base_id is not None:
         pairs = [(base_id, p) for p in cov.plan_ids if p != base_id]
+    elif mode == "summary":
+        pairs = []  # the overview and gap_counts say it; a table per pair would not be read
     elif len(all_pairs) > MAX_PAIRS:
         first = cov.plan_ids[0]
         pairs = [(first, p) for p in cov.plan_ids[1:]]
@@ -177,11 +179,14 @@ def collect(
 
     # -- unique to -----------------------------------------------------------------
     unique = []
+    n_covering = {
+        t.name: sum(cov.cells[(p, t.name)].level == "covered" for p in cov.plan_ids) for t in cov.themes
+    }
     for pid in cov.plan_ids:
         rows = []
         for t in cov.themes:
             c = cov.cells[(pid, t.name)]
-            if c.level != "covered":
+            if c.level != "covered" or n_covering[t.name] > 1:
                 continue
             others = {o: cov.cells[(o, t.name)].level for o in cov.plan_ids if o != pid}
             if any(v == "covered" for v in others.values()):
@@ -448,8 +453,11 @@ def _overview(
             "anchor": ref(src, ev.section_id, ev.span, force=True) if ev else "",
         }
 
-    def best(srcs: list[str], theme: str) -> str:
-        return max(srcs, key=lambda o: (cov.cells[(o, theme)].score, -rank[o]))
+    best = {  # the covering plan with the strongest evidence, per theme
+        t: max(srcs, key=lambda o, t=t: (cov.cells[(o, t)].score, -rank[o]))
+        for t, srcs in covered.items()
+        if srcs
+    }
 
     rows = []
     for pid in pids:
@@ -472,7 +480,7 @@ def _overview(
             alone = [item(pid, t) for t in order if covered[t] == [pid]]
             lacks = [
                 {
-                    **item(best(covered[t], t), t, quoted=quote_lacks),
+                    **item(best[t], t, quoted=quote_lacks),
                     "level": cov.cells[(pid, t)].level,
                     "covered_by": len(covered[t]),
                     "of": others,
