@@ -209,3 +209,12 @@ def test_screenshot(use_reports, tmp_path, size):
     colors = {c for _, c in img.getcolors(maxcolors=1 << 20)}
     assert (0x16, 0x32, 0x4F) in colors  # header background
     assert (0x0B, 0x57, 0xA4) in colors  # link colour (§ links in the overview)
+
+
+def test_browser_benchmark_smoke(use_reports):
+    """benchmarks/browser.py's measure() (used for the 200- and 646-plan figures) on the seeds' report."""
+    from benchmarks.browser import measure
+
+    m = measure(use_reports.paths["html"], width=1280, height=800)
+    assert m["load_ms"] > 0 and m["height_px"] > 800 and m["bytes"] == use_reports.paths["html"].stat().st_size
+    assert m["screens"] == round(m["height_px"] / 800, 2)
