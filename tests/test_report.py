@@ -183,6 +183,7 @@ def test_timeline_only_for_regions_with_two_years(hashed):
 
 def test_markdown_has_every_section_and_resolving_links(hashed):
     md = hashed.paths["md"].read_text(encoding="utf-8")
+    assert md.index("## What each plan does that the others do not") < md.index("## Theme coverage")
     for heading in (
         "## Plans",
         "## Theme coverage",
