@@ -49,6 +49,7 @@ def render_html(data: ReportData, *, coverage: Coverage | None = None, figure: b
         top_gaps=_top_gaps(data),
         grid_class={"covered": "c", "mentioned": "m", "missing": "x"},
         file_name={p["file"]: p["file_name"] for p in data.plans},
+        change_kinds=("appeared", "disappeared", "strengthened", "weakened"),
     )
 
 
