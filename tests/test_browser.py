@@ -216,5 +216,35 @@ def test_browser_benchmark_smoke(use_reports):
     from benchmarks.browser import measure
 
     m = measure(use_reports.paths["html"], width=1280, height=800)
-    assert m["load_ms"] > 0 and m["height_px"] > 800 and m["bytes"] == use_reports.paths["html"].stat().st_size
+    assert (
+        m["load_ms"] > 0 and m["height_px"] > 800 and m["bytes"] == use_reports.paths["html"].stat().st_size
+    )
     assert m["screens"] == round(m["height_px"] / 800, 2)
+
+
+def test_summary_layout_grid_and_plan_search(use_reports, tmp_path):
+    """The many-plans layout (forced on the seeds): the colour grid is drawn when opened; plan search."""
+    import time
+
+    from benchmarks.browser import Browser
+    from plancompare.report import write_report
+
+    cov = use_reports.coverage
+    out = write_report(use_reports.plans, tmp_path / "s.html", coverage=cov, mode="summary", discovery=False)
+    with Browser(1400, 900) as b:
+        b.open(out.resolve().as_uri())
+        assert b.eval("document.querySelectorAll('#grid td').length") == 0
+        b.eval("document.getElementById('grid-block').open = true")
+        for _ in range(50):  # the toggle event is queued
+            if b.eval("document.querySelectorAll('#grid td').length"):
+                break
+            time.sleep(0.05)
+        assert b.eval("document.querySelectorAll('#grid td').length") == len(cov.plan_ids) * len(cov.themes)
+        assert b.eval("document.querySelectorAll('#grid td.c').length") == sum(
+            c.level == "covered" for c in cov.cells.values()
+        )
+        b.eval(
+            "{ const q = document.getElementById('plan-q'); q.value = '深圳'; q.dispatchEvent(new Event('input')); }"
+        )
+        shown = _visible(b, "#per-plan details.plan")
+        assert len(shown) == sum("深圳" in p.label for p in use_reports.plans) == 3

@@ -429,7 +429,13 @@ def test_summary_mode_stays_small_and_links_only_what_it_quotes(hashed, tmp_path
     assert 'id="plan-q"' in page and page.count('<details class="plan" data-plan=') == 5
     assert 'id="gap-' not in page and "data:image/png" not in page
     assert 'class="cell c-' not in page  # no plan columns; the grid has one bare cell per plan × theme
-    assert len(re.findall(r'<td class="[cmx]"></td>', page)) == 5 * len(hashed.coverage.themes)
+    # the colour grid's rows carry one letter per theme (drawn when opened), in the heatmap's row order
+    cov = hashed.coverage
+    code = {"covered": "c", "mentioned": "m", "missing": "x"}
+    rows = _heatmap_rows(hashed.paths["html"].read_text(encoding="utf-8"))
+    assert re.findall(r'<tr data-levels="([cmx]+)">', page) == [
+        "".join(code[cov.level(p, t)] for t in rows) for p in cov.plan_ids
+    ]
     ids, links = _ids(page), set(re.findall(r'href="#([^"]+)"', page))
     assert links <= ids
     assert len({x for x in ids if x.startswith("sec-")}) < len(
