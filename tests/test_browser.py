@@ -185,10 +185,15 @@ def test_section_link_opens_the_collapsed_text(page):
 
 
 def test_print_stylesheet_drops_navigation_and_texts(page):
+    on_screen = len(_visible(page, "#summary li[data-key]"))
     page.send("Emulation.setEmulatedMedia", {"media": "print"}, session=True)
     try:
         assert page.eval("getComputedStyle(document.getElementById('nav')).display") == "none"
         assert page.eval("getComputedStyle(document.getElementById('appendix')).display") == "none"
+        # every overview line is printed, also those under "n more"
+        lines = _visible(page, "#summary li[data-key]")
+        assert len(lines) == page.eval("document.querySelectorAll('#summary li[data-key]').length")
+        assert len(lines) > on_screen  # the seeds' overview has collapsed lines
     finally:
         page.send("Emulation.setEmulatedMedia", {"media": ""}, session=True)
 
