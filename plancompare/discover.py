@@ -15,6 +15,7 @@ import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,6 +26,9 @@ logger = logging.getLogger(__name__)
 # Average-linkage clustering needs the full n × n distance matrix (8 bytes a cell): 4,000
 # sections ≈ 128 MB. Beyond that a deterministic, per-plan proportional sample is clustered.
 MAX_SECTIONS = 4_000
+
+if TYPE_CHECKING:
+    from .coverage import Coverage
 
 # Words that occur in every plan and say nothing about a theme.
 _STOP = set(
@@ -371,3 +375,125 @@ def describe(d: Discovery) -> str:
         + html.unescape(", ".join(d.plan_labels.get(p, p) for p in t.plans))
         for t in d.themes
     )
+
+
+# -- agreement with coverage --------------------------------------------------------------------
+# A shown cluster's sections must be about as alike as a cluster that means one thing:
+# coherence = (mean pairwise cosine of its sections − mean pairwise cosine of all sections)
+#             / (1 − mean pairwise cosine of all sections),
+# i.e. how far the cluster is from a random set of sections (0) towards identical sections (1).
+# On the seeds with USE, clusters that mix topics (爱国卫生运动 with 信息化 and 行业文化建设)
+# score 0.23–0.32 and single-topic ones 0.38–0.57.
+MIN_COHERENCE = 0.35
+# The label's words must occur in at least this share of the cluster's sections.
+MIN_LABEL_SHARE = 2 / 3
+
+
+@dataclass
+class CheckedCluster:
+    """A discovered cluster after checking it against coverage (see :func:`check_against_coverage`)."""
+
+    theme: DiscoveredTheme
+    coherence: float
+    label_share: float
+    related: list[str]  # listed themes the cluster is about (see check_against_coverage)
+    matches: str  # the listed theme the cluster *is*, or ""
+    missing_from: list[str]  # plan ids that have nothing of the cluster's meaning
+    shown: bool
+    reason: str  # why it is left out ("" when shown)
+
+
+def check_against_coverage(
+    discovery: Discovery,
+    coverage: Coverage,
+    plans: Sequence[Plan],
+    vectors: dict[tuple[str, str], np.ndarray],
+    *,
+    min_coherence: float = MIN_COHERENCE,
+) -> list[CheckedCluster]:
+    """Check each only-some-plans cluster against ``coverage`` so the report cannot contradict itself.
+
+    * A listed theme is *related* to a cluster when at least half of the cluster's
+      sections hold covered evidence for it, or one of the cluster's label words is
+      one of its keywords or its name. The theme a majority of the sections are
+      evidence for, or whose keyword is the label's first word, is the theme the
+      cluster *is*: such a cluster is left out (the coverage table already shows it).
+    * A plan is "not in" the cluster only when it covers none of the related themes,
+      uses none of the cluster's label words, and has no section as close to the
+      cluster's centroid as the cluster's own least typical member.
+    * Clusters below ``min_coherence`` (see :data:`MIN_COHERENCE`) or whose label words
+      occur in fewer than :data:`MIN_LABEL_SHARE` of their sections are left out.
+
+    ``plans`` are the clustered plans and ``vectors`` maps (plan id, section id) to the
+    section's embedding. Clusters present in every plan are not returned.
+    """
+    by_id = {p.id: p for p in plans}
+    keys = list(vectors)
+    if not keys:
+        return []
+    mat = np.vstack([vectors[k] for k in keys]).astype(np.float64)
+    mat /= np.maximum(np.linalg.norm(mat, axis=1, keepdims=True), 1e-12)
+    n = len(keys)
+    total = mat.sum(axis=0)
+    corpus_mean = float((total @ total - n) / max(1, n * n - n))
+    row_of = {k: i for i, k in enumerate(keys)}
+    evidence: dict[tuple[str, str], set[str]] = {}  # (plan, section) → themes it is covered evidence for
+    for (pid, theme), cell in coverage.cells.items():
+        if cell.level == "covered":
+            for ev in cell.evidence:
+                evidence.setdefault((pid, ev.section_id), set()).add(theme)
+    themes = list(coverage.themes)
+    out = []
+    for t in discovery.themes:
+        if not t.only_some:
+            continue
+        members = [(p, s) for p, s, _ in t.sections if (p, s) in row_of]
+        if len(members) < 2:
+            continue
+        m = mat[[row_of[k] for k in members]]
+        k = len(m)
+        msum = m.sum(axis=0)
+        coherence = ((msum @ msum - k) / (k * k - k) - corpus_mean) / max(1e-9, 1 - corpus_mean)
+        words = t.words[:3]
+        texts = [by_id[p].section(s).text for p, s in members]
+        label_share = sum(any(w in x for w in words) for x in texts) / k
+        counts = {th.name: sum(th.name in evidence.get(key, ()) for key in members) for th in themes}
+        named = {th.name for th in themes if any(w == th.name or w in th.keywords for w in t.words)}
+        related = [th.name for th in themes if 2 * counts[th.name] >= k or th.name in named]
+        first = t.words[0] if t.words else ""
+        matches = next(
+            (
+                th.name
+                for th in sorted(themes, key=lambda th: -counts[th.name])
+                if 2 * counts[th.name] > k or first == th.name or first in th.keywords
+            ),
+            "",
+        )
+        centroid = msum / max(1e-12, float(np.linalg.norm(msum)))
+        radius = float((m @ centroid).min())
+        missing = []
+        for pid in discovery.plan_ids:
+            if pid in t.plans:
+                continue
+            if any(
+                coverage.cells[(pid, r)].level == "covered" for r in related if (pid, r) in coverage.cells
+            ):
+                continue
+            if any(w in by_id[pid].text for w in words):
+                continue
+            rows = [row_of[key] for key in keys if key[0] == pid]
+            if rows and float((mat[rows] @ centroid).max()) >= radius:
+                continue
+            missing.append(pid)
+        if matches:
+            reason = "matches a listed theme"
+        elif coherence < min_coherence or label_share < MIN_LABEL_SHARE:
+            reason = "not coherent"
+        elif not missing:
+            reason = "in every plan once coverage is counted"
+        else:
+            reason = ""
+        out.append(
+            CheckedCluster(t, float(coherence), label_share, related, matches, missing, not reason, reason)
+        )
+    return out

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from .coverage import Coverage
 
-__all__ = ["LEVEL_COLORS", "auto_figsize", "cjk_font", "plot_coverage"]
+__all__ = ["LEVEL_COLORS", "auto_figsize", "cjk_font", "grouped_theme_names", "plot_coverage"]
 
 # Same three colours as the HTML report and Coverage._repr_html_.
 LEVEL_COLORS: dict[str, str] = {"covered": "#1b7837", "mentioned": "#f1a340", "missing": "#eeeeee"}
@@ -77,9 +77,32 @@ def _font_kwargs() -> dict[str, Any]:
     return {"fontfamily": [name, "DejaVu Sans"]} if name else {}
 
 
+# Above this many plans the columns lose their labels and the figure stops growing:
+# an uncapped 646-plan heatmap was 78,408 px wide and took 4.75 GB to draw.
+MAX_LABELLED_PLANS = 40
+MAX_FIGSIZE = (16.0, 20.0)  # inches; at the report's 110 dpi at most 1760 × 2200 px
+
+
+def grouped_theme_names(cov: Coverage) -> list[str]:
+    """Theme names grouped by theme group (groups in order of first appearance, themes in
+    taxonomy order inside a group): the row order of the heatmap figure and of the HTML report.
+
+    >>> grouped_theme_names(cov)[:3]                 # doctest: +SKIP
+    ['托育', '安宁疗护', '医养结合']
+    """
+    rank = {g: i for i, g in enumerate(dict.fromkeys(t.group for t in cov.themes))}
+    return [t.name for t in sorted(cov.themes, key=lambda t: rank[t.group])]
+
+
 def auto_figsize(cov: Coverage) -> tuple[float, float]:
-    """A figure size (inches) that gives every theme row and plan column room for its label."""
-    return (max(4.0, 2.2 + 1.1 * len(cov.plan_ids)), max(3.0, 1.4 + 0.26 * len(cov.themes)))
+    """A figure size (inches) that gives every theme row and plan column room for its label,
+    capped at :data:`MAX_FIGSIZE` (beyond :data:`MAX_LABELLED_PLANS` plans columns are unlabelled)."""
+    n = len(cov.plan_ids)
+    width = 2.2 + 1.1 * n if n <= MAX_LABELLED_PLANS else 2.2 + 0.02 * n
+    return (
+        min(MAX_FIGSIZE[0], max(4.0, width)),
+        min(MAX_FIGSIZE[1], max(3.0, 1.4 + 0.26 * len(cov.themes))),
+    )
 
 
 def plot_coverage(
@@ -88,8 +111,10 @@ def plot_coverage(
     """Heatmap of a :class:`~plancompare.coverage.Coverage`: themes down, plans across.
 
     Three discrete colours: covered (green), mentioned (orange), missing
-    (grey). Labels use an installed CJK font (a warning is issued once if
-    there is none). Returns the Figure; pass ``ax`` to draw into your own.
+    (grey). Rows follow :func:`grouped_theme_names` (the HTML report's order);
+    above :data:`MAX_LABELLED_PLANS` plans the columns are unlabelled. Labels
+    use an installed CJK font (a warning is issued once if there is none).
+    Returns the Figure; pass ``ax`` to draw into your own.
 
     >>> fig = plot_coverage(cov, figsize=(6, 12))   # doctest: +SKIP
     """
@@ -98,7 +123,7 @@ def plot_coverage(
     from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.patches import Patch
 
-    themes = cov.theme_names
+    themes = grouped_theme_names(cov)
     plans = list(cov.plan_ids)
     data = np.array([[_CODE[cov.cells[(p, t)].level] for p in plans] for t in themes], dtype=float).reshape(
         len(themes), len(plans)
@@ -113,13 +138,17 @@ def plot_coverage(
     ax.imshow(
         data if data.size else np.zeros((1, 1)), cmap=cmap, norm=norm, aspect="auto", interpolation="none"
     )
-    ax.set_xticks(range(len(plans)))
-    ax.set_xticklabels([cov.plan_labels[p] for p in plans], rotation=35, ha="right", fontsize=9, **font)
+    if len(plans) <= MAX_LABELLED_PLANS:
+        ax.set_xticks(range(len(plans)))
+        ax.set_xticklabels([cov.plan_labels[p] for p in plans], rotation=35, ha="right", fontsize=9, **font)
+    else:
+        ax.set_xticks([])
+        ax.set_xlabel(f"{len(plans)} plans (in report order)", fontsize=9, **font)
     ax.set_yticks(range(len(themes)))
     ax.set_yticklabels(themes, fontsize=8, **font)
     ax.tick_params(length=0)
     # thin white grid between cells
-    ax.set_xticks(np.arange(-0.5, len(plans), 1), minor=True)
+    ax.set_xticks(np.arange(-0.5, len(plans), 1) if len(plans) <= MAX_LABELLED_PLANS else [], minor=True)
     ax.set_yticks(np.arange(-0.5, len(themes), 1), minor=True)
     ax.grid(which="minor", color="white", linewidth=1)
     ax.tick_params(which="minor", length=0)

@@ -40,3 +40,85 @@ def test_subset_shares_backend_cache_and_thresholds(seed_planset):
     assert pair.cache is seed_planset.cache
     with pytest.raises(KeyError, match="no plan"):
         seed_planset.subset(["北京市 2030"])
+
+
+# -- discovered clusters against the coverage table ------------------------------------------------
+def _about(cluster_sections, words, cov) -> set[str]:
+    """Listed themes a cluster is about, read off the coverage table: themes for which at least half
+    of the cluster's sections hold covered evidence, and themes named by one of the cluster's words."""
+    members = {(p, s) for p, s, *_ in cluster_sections}
+    held: dict[str, int] = {}
+    for (pid, theme), cell in cov.cells.items():
+        if cell.level == "covered":
+            held[theme] = held.get(theme, 0) + len(members & {(pid, e.section_id) for e in cell.evidence})
+    named = {t.name for t in cov.themes if any(w == t.name or w in t.keywords for w in words)}
+    return {t for t, n in held.items() if 2 * n >= len(members)} | named
+
+
+def _contradictions(cov, clusters) -> list[tuple[str, str, str]]:
+    """(cluster, plan, theme) where the cluster says "not in plan" but the plan covers a theme it is about."""
+    return [
+        (label, pid, theme)
+        for label, sections, words, missing in clusters
+        for pid in missing
+        for theme in sorted(_about(sections, words, cov))
+        if cov.level(pid, theme) == "covered"
+    ]
+
+
+def _checked(planset, cov, **kw):
+    from plancompare.discover import check_against_coverage
+
+    d = planset.discover_themes()
+    vectors = {}
+    for p in planset:
+        secs, embs = planset.section_embeddings(p)
+        vectors.update({(p.id, s.id): v for s, v in zip(secs, embs, strict=True)})
+    return d, check_against_coverage(d, cov, list(planset), vectors, **kw)
+
+
+def test_discovered_not_in_claims_agree_with_coverage(seed_planset):
+    from plancompare.themes import builtin_themes
+
+    full = seed_planset.coverage()
+    few = seed_planset.coverage(
+        [t for t in builtin_themes() if t.name in ("托育", "中医药", "数字化", "人才队伍")]
+    )
+    for cov in (full, few):
+        d, checked = _checked(seed_planset, cov)
+        raw = [
+            (t.label, t.sections, t.words, [p for p in d.plan_ids if p not in t.plans])
+            for t in d.themes
+            if t.only_some
+        ]
+        # clustering alone contradicts the table (托育·育儿·机构 "not in" 东莞, which covers 托育): the check has teeth
+        assert _contradictions(cov, raw)
+        shown = [(c.theme.label, c.theme.sections, c.theme.words, c.missing_from) for c in checked if c.shown]
+        assert _contradictions(cov, shown) == []
+        for c in checked:
+            assert c.shown == (c.reason == "")
+            if c.shown:
+                assert c.missing_from and not c.matches and c.coherence >= 0.35
+                for pid in c.missing_from:  # "not in X": X does not even use the label's words
+                    assert not any(w in seed_planset[pid].text for w in c.theme.words[:3])
+    # with the built-in taxonomy the 托育 cluster is the listed theme 托育 and is left out
+    _, checked = _checked(seed_planset, full)
+    tuoyu = next(c for c in checked if c.theme.words[0] == "托育")
+    assert tuoyu.matches == "托育" and not tuoyu.shown
+    # with four themes some clusters are new themes, and are shown with their claims
+    _, checked = _checked(seed_planset, few)
+    assert any(c.shown for c in checked)
+
+
+def test_incoherent_clusters_are_left_out(seed_planset):
+    """The cluster that mixes 爱国卫生运动, 行业文化建设 and 信息化 sections scores low and is not shown."""
+    cov = seed_planset.coverage()
+    _, checked = _checked(seed_planset, cov)
+    mixed = next(c for c in checked if "信息化" in c.theme.words[:3])
+    headings = " ".join(h for *_, h in mixed.theme.sections)
+    assert "爱国卫生" in headings and "信息化" in headings
+    assert mixed.coherence < 0.35 and not mixed.shown
+    # single-topic clusters score higher than the mixed one
+    assert max(c.coherence for c in checked) > mixed.coherence + 0.1
+    strict = _checked(seed_planset, cov, min_coherence=1.0)[1]
+    assert not any(c.shown for c in strict)

@@ -134,8 +134,8 @@ def test_html_tables(hashed):
     assert head.count('class="plan-col"') == 5
     n_themes = len(hashed.coverage.themes)
     assert len(re.findall(r'<td class="cell c-(covered|mentioned|missing)"', heat)) == 5 * n_themes
-    # 5 plans → 10 pair tables, each with a heading
-    assert len(re.findall(r'<h3 id="gap-', page)) == 10
+    # 5 plans → 10 pair tables, each in a collapsed block
+    assert len(re.findall(r'<details class="block filterable" id="gap-', page)) == 10
     assert "Methods" in page and "test-hash" in page and "sha256" in page
     for p in hashed.plans:
         assert p.sha256 in page and htmllib.escape(p.label) in page
@@ -183,6 +183,7 @@ def test_timeline_only_for_regions_with_two_years(hashed):
 
 def test_markdown_has_every_section_and_resolving_links(hashed):
     md = hashed.paths["md"].read_text(encoding="utf-8")
+    assert md.index("## What each plan does that the others do not") < md.index("## Theme coverage")
     for heading in (
         "## Plans",
         "## Theme coverage",
@@ -309,7 +310,7 @@ def test_plot_coverage_uses_a_cjk_font_and_three_colours(hashed, tmp_path):
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from plancompare.plot import LEVEL_COLORS, cjk_font, plot_coverage
+    from plancompare.plot import LEVEL_COLORS, cjk_font, grouped_theme_names, plot_coverage
 
     cov = hashed.coverage
     font = cjk_font()
@@ -319,14 +320,15 @@ def test_plot_coverage_uses_a_cjk_font_and_three_colours(hashed, tmp_path):
         fig = plot_coverage(cov)
         fig.savefig(tmp_path / "heat.png", dpi=60)
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == cov.theme_names
+    rows = grouped_theme_names(cov)
+    assert sorted(rows) == sorted(cov.theme_names)
+    assert [t.get_text() for t in ax.get_yticklabels()] == rows
     assert [t.get_text() for t in ax.get_xticklabels()] == [cov.plan_labels[p] for p in cov.plan_ids]
     assert font in ax.get_yticklabels()[0].get_fontfamily()
     img = ax.images[0]
     levels = np.asarray(img.get_array())
     expected = [
-        [{"missing": 0, "mentioned": 1, "covered": 2}[cov.level(p, t)] for p in cov.plan_ids]
-        for t in cov.theme_names
+        [{"missing": 0, "mentioned": 1, "covered": 2}[cov.level(p, t)] for p in cov.plan_ids] for t in rows
     ]
     assert levels.tolist() == expected
     rgb = {matplotlib.colors.to_hex(img.cmap(img.norm(v))) for v in (0, 1, 2)}
@@ -336,3 +338,109 @@ def test_plot_coverage_uses_a_cjk_font_and_three_colours(hashed, tmp_path):
     fig2, ax2 = plt.subplots()
     assert plot_coverage(cov, ax=ax2) is fig2
     plt.close(fig2)
+
+
+# -- the first screen, row order, file names, summary mode -------------------------------------------
+def _heatmap_rows(page: str) -> list[str]:
+    body = page.split('id="heatmap"', 1)[1].split("</tbody>", 1)[0]
+    return [htmllib.unescape(t) for t in re.findall(r'<tr class="(?:same|diff)" data-key="([^"]+)"', body)]
+
+
+def test_png_heatmap_rows_follow_the_html_table(hashed):
+    """The PNG's rows (top to bottom) are the HTML heatmap's rows, grouped by theme group."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from plancompare.plot import plot_coverage
+
+    page = hashed.paths["html"].read_text(encoding="utf-8")
+    rows = _heatmap_rows(page)
+    assert sorted(rows) == sorted(hashed.coverage.theme_names)
+    assert rows != hashed.coverage.theme_names  # grouping reorders the taxonomy: the check has teeth
+    fig = Figure()
+    plot_coverage(hashed.coverage, ax=fig.add_subplot())
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == rows
+
+
+def test_overview_comes_first_and_agrees_with_coverage(hashed):
+    cov = hashed.coverage
+    page = hashed.paths["html"].read_text(encoding="utf-8")
+    assert page.index('id="summary"') < page.index('id="heatmap"') < page.index('id="gaps"')
+    doc = json.loads(hashed.paths["json"].read_text(encoding="utf-8"))
+    ids = _ids(page)
+    assert [r["plan_id"] for r in doc["overview"]] == cov.plan_ids
+    lacking = 0
+    for row in doc["overview"]:
+        pid = row["plan_id"]
+        others = [p for p in cov.plan_ids if p != pid]
+        assert {x["theme"] for x in row["alone"]} == set(cov.unique_to(pid).theme)
+        for x in row["lacks"]:
+            n = sum(cov.level(o, x["theme"]) == "covered" for o in others)
+            assert cov.level(pid, x["theme"]) != "covered" and 2 * n > len(others) and x["covered_by"] == n
+            assert cov.level(x["from_id"], x["theme"]) == "covered"
+            plan = hashed.plans[x["from_id"]]
+            assert x["evidence"] and x["evidence"] in (plan.display_text or plan.text)
+            lacking += 1
+    assert lacking  # the seeds differ
+    # every overview quote links to its section text
+    for a in re.findall(
+        r'<li data-key="[^"]+" data-group="[^"]*" title="[^"]*"><span class="t">.*?href="#([^"]+)"', page
+    ):
+        assert a in ids
+
+
+def test_overview_against_a_baseline(hashed, tmp_path):
+    cov = hashed.coverage
+    out = write_report(
+        hashed.plans, tmp_path / "b.json", coverage=cov, baseline="深圳市 2025", discovery=False
+    )
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert [r["plan_id"] for r in doc["overview"]] == [p for p in cov.plan_ids if p != SZ2025]
+    for row in doc["overview"]:
+        gaps = cov.gaps(row["plan_id"], SZ2025)
+        assert [x["theme"] for x in row["alone"]] == [
+            t
+            for t in _heatmap_rows(hashed.paths["html"].read_text(encoding="utf-8"))
+            if t in set(gaps.theme[gaps.covered_by_id == row["plan_id"]])
+        ]
+        assert {x["theme"] for x in row["lacks"]} == set(gaps.theme[gaps.covered_by_id == SZ2025])
+        assert all(x["from_id"] == SZ2025 for x in row["lacks"])
+
+
+def test_file_column_tells_region_year_files_apart(tmp_path):
+    """region/year.md layouts: the File column shows 深圳市/2025.txt, not 2025.txt twice."""
+    for region, stem in (("深圳市", SZ2025), ("东莞市", DONGGUAN)):
+        (tmp_path / "in" / region).mkdir(parents=True)
+        shutil.copy(seed_path(stem), tmp_path / "in" / region / "2025.txt")
+    plans = _hash_planset(tmp_path / "in", recursive=True)
+    page = write_report(plans, tmp_path / "r.html", discovery=False, figure=False).read_text(encoding="utf-8")
+    table = page.split('<section id="plans">', 1)[1].split("</table>", 1)[0]
+    files = re.findall(r'<td class="mono">([^<]*\.txt)</td>', table)
+    assert sorted(files) == ["东莞市/2025.txt", "深圳市/2025.txt"]
+
+
+def test_summary_mode_stays_small_and_links_only_what_it_quotes(hashed, tmp_path):
+    """Forced summary layout on the seeds: no plan columns, no pair tables; per-plan parts, searchable."""
+    full = hashed.paths["html"]
+    out = write_report(hashed.plans, tmp_path / "s.html", coverage=hashed.coverage, mode="summary")
+    page = out.read_text(encoding="utf-8")
+    assert 'id="plan-q"' in page and page.count('<details class="plan" data-plan=') == 5
+    assert 'id="gap-' not in page and "data:image/png" not in page
+    assert 'class="cell c-' not in page  # no plan columns; the grid has one bare cell per plan × theme
+    # the colour grid's rows carry one letter per theme (drawn when opened), in the heatmap's row order
+    cov = hashed.coverage
+    code = {"covered": "c", "mentioned": "m", "missing": "x"}
+    rows = _heatmap_rows(hashed.paths["html"].read_text(encoding="utf-8"))
+    assert re.findall(r'<tr data-levels="([cmx]+)">', page) == [
+        "".join(code[cov.level(p, t)] for t in rows) for p in cov.plan_ids
+    ]
+    ids, links = _ids(page), set(re.findall(r'href="#([^"]+)"', page))
+    assert links <= ids
+    assert len({x for x in ids if x.startswith("sec-")}) < len(
+        {x for x in _ids(full.read_text("utf-8")) if x.startswith("sec-")}
+    )
+    assert out.stat().st_size < full.stat().st_size / 2
+    with pytest.raises(ValueError, match="mode"):
+        write_report(hashed.plans, tmp_path / "x.html", coverage=hashed.coverage, mode="tiny")

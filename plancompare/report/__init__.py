@@ -45,6 +45,7 @@ def write_report(
     discovery: bool = True,
     figure: bool = True,
     title: str = "",
+    mode: str = "auto",
 ) -> Path:
     """Write a gap report and return its path.
 
@@ -58,6 +59,8 @@ def write_report(
         taken from the extension of ``out_path``.
     discovery: cluster sections to list themes present in some plans only.
     figure: embed the matplotlib heatmap PNG in the HTML report.
+    mode: ``"full"``, ``"summary"`` (theme counts, top gaps and one collapsed part per
+        plan, for many plans) or ``"auto"``: summary above 20 plans.
 
     >>> write_report(plans, "out/report.json", baseline="深圳市 2025")   # doctest: +SKIP
     PosixPath('out/report.json')
@@ -83,7 +86,13 @@ def write_report(
     else:
         planset = PlanSet(plans_or_planset)
     data = collect(
-        planset, coverage=coverage, themes=themes, baseline=baseline, discovery=discovery, title=title
+        planset,
+        coverage=coverage,
+        themes=themes,
+        baseline=baseline,
+        discovery=discovery,
+        title=title,
+        mode=mode,
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     try:  # every file goes to a temporary name first: a failed write keeps the old report

@@ -10,15 +10,23 @@ import datetime as _dt
 import itertools
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..coverage import Coverage
 from ..model import Plan
 from ..planset import PlanSet
+from ..plot import grouped_theme_names
 
 # Above this many plan pairs (10 plans) the report lists gap counts for every
 # pair and full gap tables only against a baseline (the first plan by default).
 MAX_PAIRS = 45
+# Above this many plans the HTML report is a summary (theme counts, top gaps, one
+# collapsible part per plan) instead of plan columns and pair tables: a 646-plan
+# full report would be ~45 MB with a plan × plan matrix that grows quadratically.
+SUMMARY_ABOVE = 20
+# Overview items shown per list before "n more" (the overview must fit the first screen).
+OVERVIEW_SHOWN = 4
 
 
 def anchor(plan_id: str, section_id: str) -> str:
@@ -63,6 +71,10 @@ class ReportData:
     failed: list[dict[str, str]]
     sections: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)
+    overview: list[dict[str, Any]] = field(default_factory=list)
+    mode: str = "full"  # "full" or "summary" (many plans); see SUMMARY_ABOVE
+    theme_stats: list[dict[str, Any]] = field(default_factory=list)
+    discovery_left_out: dict[str, int] = field(default_factory=dict)
     source: Coverage | None = field(default=None, repr=False)  # the Coverage behind it (not serialised)
 
 
@@ -75,8 +87,12 @@ def collect(
     discovery: bool = True,
     title: str = "",
     today: _dt.date | None = None,
+    mode: str = "auto",
 ) -> ReportData:
     """Run the analyses a report needs (reusing ``coverage`` if given) and gather the results.
+
+    ``mode="auto"`` gives a ``"summary"`` report above :data:`SUMMARY_ABOVE` plans
+    (no theme discovery, no per-pair section links) and a ``"full"`` one otherwise.
 
     >>> data = collect(load_plans("seeds"), baseline="深圳市 2025")   # doctest: +SKIP
     >>> [p["label"] for p in data.plans][:2]                           # doctest: +SKIP
@@ -90,10 +106,17 @@ def collect(
     plans = [planset[p] for p in cov.plan_ids]
     by_id = {p.id: p for p in plans}
     base_id = cov._pid(baseline) if baseline else None
+    if mode not in ("auto", "full", "summary"):
+        raise ValueError(f"unknown report mode {mode!r}; use 'auto', 'full' or 'summary'")
+    if mode == "auto":
+        mode = "summary" if len(plans) > SUMMARY_ABOVE else "full"
     refs: dict[tuple[str, str], set[tuple[int, int]]] = {}
 
-    def ref(plan_id: str, section_id: str, span: tuple[int, int] | None = None) -> str:
-        if not section_id:
+    def ref(
+        plan_id: str, section_id: str, span: tuple[int, int] | None = None, *, force: bool = False
+    ) -> str:
+        # a summary report links (and appends the text of) only the sections its overview quotes
+        if not section_id or (mode == "summary" and not force):
             return ""
         marks = refs.setdefault((plan_id, section_id), set())
         if span:
@@ -124,9 +147,11 @@ def collect(
                 }
             )
         heatmap.append({"theme": t.name, "group": t.group, "cells": cells})
-    # rows grouped by theme group (groups in order of first appearance, themes in taxonomy order)
-    group_rank = {g: i for i, g in enumerate(dict.fromkeys(r["group"] for r in heatmap))}
-    heatmap.sort(key=lambda r: group_rank[r["group"]])
+    # rows grouped by theme group, in the same order as the PNG heatmap
+    row_of = {t: i for i, t in enumerate(grouped_theme_names(cov))}
+    heatmap.sort(key=lambda r: row_of[r["theme"]])
+    order = [r["theme"] for r in heatmap]
+    overview = _overview(cov, order, base_id, quote, ref, quote_lacks=mode == "full")
 
     # -- pair gaps -----------------------------------------------------------------
     all_pairs = list(itertools.combinations(cov.plan_ids, 2))
@@ -134,6 +159,8 @@ def collect(
     pair_counts = None
     if base_id is not None:
         pairs = [(base_id, p) for p in cov.plan_ids if p != base_id]
+    elif mode == "summary":
+        pairs = []  # the overview and gap_counts say it; a table per pair would not be read
     elif len(all_pairs) > MAX_PAIRS:
         first = cov.plan_ids[0]
         pairs = [(first, p) for p in cov.plan_ids[1:]]
@@ -152,11 +179,14 @@ def collect(
 
     # -- unique to -----------------------------------------------------------------
     unique = []
+    n_covering = {
+        t.name: sum(cov.cells[(p, t.name)].level == "covered" for p in cov.plan_ids) for t in cov.themes
+    }
     for pid in cov.plan_ids:
         rows = []
         for t in cov.themes:
             c = cov.cells[(pid, t.name)]
-            if c.level != "covered":
+            if c.level != "covered" or n_covering[t.name] > 1:
                 continue
             others = {o: cov.cells[(o, t.name)].level for o in cov.plan_ids if o != pid}
             if any(v == "covered" for v in others.values()):
@@ -175,22 +205,38 @@ def collect(
 
     # -- discovered themes -------------------------------------------------------------
     discovered: list[dict[str, Any]] = []
-    if discovery and len(plans) >= 2:
+    left_out: dict[str, int] = {}
+    if discovery and mode == "summary":
+        notes.append(
+            f"Theme discovery is left out above {SUMMARY_ABOVE} plans "
+            "(use PlanSet.discover_themes() on a subset)."
+        )
+    elif discovery and len(plans) >= 2:
+        from ..discover import check_against_coverage
+
         # a Coverage of some of the plans: cluster just those
         sub = planset if len(plans) == len(planset) else planset.subset(plans)
         d = sub.discover_themes()
         if d.note:  # e.g. why there are no clusters (discovery never fails the report)
             notes.append(d.note)
-        for t in d.themes:
-            if not t.only_some:
+        # the vectors the clusters were built from: no second embedding of whole sections
+        vectors = {}
+        for p, (secs, embs) in zip(plans, sub.discovery_vectors(plans), strict=True):
+            vectors.update({(p.id, s.id): v for s, v in zip(secs, embs, strict=True)})
+        checked = check_against_coverage(d, cov, plans, vectors)
+        for c in checked:
+            if not c.shown:
+                left_out[c.reason] = left_out.get(c.reason, 0) + 1
                 continue
+            t = c.theme
             discovered.append(
                 {
                     "id": t.id,
                     "label": t.label,
                     "words": list(t.words),
                     "plans": [cov.plan_labels.get(p, p) for p in t.plans],
-                    "missing_from": [cov.plan_labels[p] for p in cov.plan_ids if p not in t.plans],
+                    "missing_from": [cov.plan_labels[p] for p in c.missing_from],
+                    "coherence": round(c.coherence, 3),
                     "sections": [
                         {
                             "plan_id": pid,
@@ -300,10 +346,11 @@ def collect(
         for w in planset.warnings
     ]
     failed = [{"path": k, "problem": v} for k, v in sorted(planset.load_report.failed.items())]
+    files = _file_names(plans)
     return ReportData(
         title=title or f"Plan comparison: {len(plans)} plans × {len(cov.themes)} themes",
         generated=when.isoformat(),
-        plans=[_plan_row(p, cov.plan_labels[p.id]) for p in plans],
+        plans=[_plan_row(p, cov.plan_labels[p.id], files[p.id]) for p in plans],
         themes=[
             {"name": t.name, "name_en": t.name_en, "group": t.group, "description": t.description}
             for t in cov.themes
@@ -322,6 +369,10 @@ def collect(
         failed=failed,
         sections=_sections(by_id, cov.plan_labels, refs),
         notes=notes,
+        overview=overview,
+        mode=mode,
+        theme_stats=_theme_stats(cov, order) if mode == "summary" else [],
+        discovery_left_out=left_out,
         source=cov,
     )
 
@@ -361,8 +412,106 @@ def _best(cov: Coverage, plan_id: str, theme: str, quote) -> str:
     return quote(plan_id, ev[0].span, ev[0].sentence) if ev else ""
 
 
-def _plan_row(p: Plan, label: str) -> dict[str, Any]:
-    return {**p.summary(), "label": label, "sha256": p.sha256}
+def _plan_row(p: Plan, label: str, file_name: str) -> dict[str, Any]:
+    return {**p.summary(), "label": label, "sha256": p.sha256, "file_name": file_name}
+
+
+def _file_names(plans: list[Plan]) -> dict[str, str]:
+    """The shortest path tails that tell the plans' files apart: ``2023.md`` when names are
+    unique, ``深圳市/2023.md`` for ``region/year.md`` layouts."""
+    parts = {p.id: Path(str(p.path)).parts if p.path else () for p in plans}
+    depth = max((len(x) for x in parts.values()), default=1)
+    for k in range(1, depth + 1):
+        names = {pid: "/".join(x[-k:]) for pid, x in parts.items()}
+        shown = [n for n in names.values() if n]
+        if len(set(shown)) == len(shown):
+            return names
+    return {pid: "/".join(x) for pid, x in parts.items()}
+
+
+def _overview(
+    cov: Coverage, order: list[str], base_id: str | None, quote, ref, *, quote_lacks: bool
+) -> list[dict[str, Any]]:
+    """Per plan, the themes it alone covers and the themes it lacks that most others cover.
+
+    Against a baseline: per other plan, the themes it covers and the baseline does not
+    (``alone``) and the themes the baseline covers and it does not (``lacks``). Every item
+    carries one quoted sentence (from the plan that covers it) and its section link; in a
+    summary report the ``lacks`` items carry none, to keep the file small.
+    """
+    pids = cov.plan_ids
+    rank = {p: i for i, p in enumerate(pids)}
+    covered = {t: [p for p in pids if cov.cells[(p, t)].level == "covered"] for t in order}
+
+    def item(src: str, theme: str, *, quoted: bool = True) -> dict[str, Any]:
+        c = cov.cells[(src, theme)]
+        ev = c.evidence[0] if (c.evidence and quoted) else None
+        return {
+            "theme": theme,
+            "from_id": src,
+            "from": cov.plan_labels[src],
+            "section": ev.section_id if ev else "",
+            "evidence": quote(src, ev.span, ev.sentence) if ev else "",
+            "anchor": ref(src, ev.section_id, ev.span, force=True) if ev else "",
+        }
+
+    best = {  # the covering plan with the strongest evidence, per theme
+        t: max(srcs, key=lambda o, t=t: (cov.cells[(o, t)].score, -rank[o]))
+        for t, srcs in covered.items()
+        if srcs
+    }
+
+    rows = []
+    for pid in pids:
+        if base_id is not None:
+            if pid == base_id:
+                continue
+            alone = [item(pid, t) for t in order if pid in covered[t] and base_id not in covered[t]]
+            lacks = [
+                {
+                    **item(base_id, t, quoted=quote_lacks),
+                    "level": cov.cells[(pid, t)].level,
+                    "covered_by": 1,
+                    "of": 1,
+                }
+                for t in order
+                if base_id in covered[t] and pid not in covered[t]
+            ]
+        else:
+            others = len(pids) - 1
+            alone = [item(pid, t) for t in order if covered[t] == [pid]]
+            lacks = [
+                {
+                    **item(best[t], t, quoted=quote_lacks),
+                    "level": cov.cells[(pid, t)].level,
+                    "covered_by": len(covered[t]),
+                    "of": others,
+                }
+                for t in order
+                if pid not in covered[t] and others and 2 * len(covered[t]) > others
+            ]
+            lacks.sort(key=lambda x: -x["covered_by"])  # stable: the widest-shared themes first
+        rows.append({"plan_id": pid, "plan": cov.plan_labels[pid], "alone": alone, "lacks": lacks})
+    return rows
+
+
+def _theme_stats(cov: Coverage, order: list[str]) -> list[dict[str, Any]]:
+    """Per theme: how many plans cover / mention / miss it, and which plans lack it (summary reports)."""
+    group = {t.name: t.group for t in cov.themes}
+    out = []
+    for t in order:
+        levels = [cov.cells[(p, t)].level for p in cov.plan_ids]
+        out.append(
+            {
+                "theme": t,
+                "group": group[t],
+                **{lv: levels.count(lv) for lv in ("covered", "mentioned", "missing")},
+                "lacking": [
+                    cov.plan_labels[p] for p, lv in zip(cov.plan_ids, levels, strict=True) if lv != "covered"
+                ],
+            }
+        )
+    return out
 
 
 def _regions_with_years(plans: list[Plan]) -> list[tuple[str, list[Plan]]]:

@@ -12,7 +12,7 @@ import io
 import os
 from typing import TYPE_CHECKING
 
-from .data import ReportData, threshold_text
+from .data import OVERVIEW_SHOWN, SUMMARY_ABOVE, ReportData, threshold_text
 
 if TYPE_CHECKING:
     from ..coverage import Coverage
@@ -34,8 +34,30 @@ def render_html(data: ReportData, *, coverage: Coverage | None = None, figure: b
     )
     env.filters["basename"] = lambda p: os.path.basename(str(p)) if p else ""
     env.globals["threshold_text"] = threshold_text
-    png = _heatmap_png(coverage) if (figure and coverage is not None) else ""
-    return env.get_template("report.html.j2").render(d=data, heatmap_png=png)
+    from ..discover import MIN_COHERENCE
+
+    # the summary layout draws its own plans × themes grid; the PNG is for plan columns
+    png = _heatmap_png(coverage) if (figure and coverage is not None and data.mode == "full") else ""
+    return env.get_template("report.html.j2").render(
+        d=data,
+        heatmap_png=png,
+        shown=OVERVIEW_SHOWN,
+        group_of={t["name"]: t["group"] for t in data.themes},
+        min_coherence=MIN_COHERENCE,
+        summary_above=SUMMARY_ABOVE,
+        summary_of={s["plan_id"]: s for s in data.summary},
+        top_gaps=_top_gaps(data),
+        grid_class={"covered": "c", "mentioned": "m", "missing": "x"},
+        file_name={p["file"]: p["file_name"] for p in data.plans},
+        change_kinds=("appeared", "disappeared", "strengthened", "weakened"),
+    )
+
+
+def _top_gaps(data: ReportData, n: int = 15) -> list[dict]:
+    """Themes most plans cover that some do not: the widest-shared first."""
+    half = len(data.plans) / 2
+    rows = [t for t in data.theme_stats if t["covered"] >= half and t["lacking"]]
+    return sorted(rows, key=lambda t: -t["covered"])[:n]
 
 
 def _heatmap_png(coverage: Coverage) -> str:

@@ -20,6 +20,11 @@ def report_dict(data: ReportData) -> dict[str, Any]:
     out.update(data.coverage)  # backend, plan_part, thresholds, plans, themes, cells
     out["plans"] = data.plans  # richer than Coverage.to_dict()'s id + label (a superset)
     out["summary"] = data.summary
+    out["overview"] = [
+        {"plan_id": r["plan_id"], "plan": r["plan"]}
+        | {k: [{f: v for f, v in x.items() if f != "anchor"} for x in r[k]] for k in ("alone", "lacks")}
+        for r in data.overview
+    ]
     out["gaps"] = [
         {k: pair[k] for k in ("a", "b", "a_label", "b_label")}
         | {"gaps": [{k: v for k, v in g.items() if not k.endswith("anchor")} for g in pair["gaps"]]}

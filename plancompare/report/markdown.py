@@ -33,6 +33,31 @@ def _sec(plan_id: str, section: str, anchor: str) -> str:
     return f"[§{section}](#{anchor})" if anchor else ""
 
 
+def _overview(data: ReportData) -> list[str]:
+    """The summary: per plan, themes only it covers and themes it lacks, each with a quote and § link."""
+    base = data.methods["baseline"]
+    head = (
+        f"## What each plan does that {base} does not, and the reverse"
+        if base
+        else "## What each plan does that the others do not"
+    )
+    alone_t, lacks_t = (
+        (f"covers, {base} does not", f"{base} covers, it does not") if base else ("only it covers", "lacks")
+    )
+    lines = [head, ""]
+
+    def line(x: dict, lacks: bool) -> str:
+        share = f" ({x['covered_by']}/{x['of']})" if lacks and not base else ""
+        where = f" {x['from']} [§{x['section']}](#{x['anchor']})" if x["anchor"] else ""
+        quote = f" “{x['evidence']}”" if x["evidence"] else ""
+        return f"  - **{x['theme']}**{share}{where}{quote}"
+
+    for r in data.overview:
+        lines.append(f"- **{r['plan']}** — {alone_t}: {len(r['alone'])}; {lacks_t}: {len(r['lacks'])}")
+        lines += [line(x, False) for x in r["alone"]] + [line(x, True) for x in r["lacks"]]
+    return lines + [""]
+
+
 def render_markdown(data: ReportData) -> str:
     """The report as Markdown; section links point at the appendix headings' anchors.
 
@@ -50,6 +75,7 @@ def render_markdown(data: ReportData) -> str:
         "",
     ]
     lines += [f"> {md_escape(n)}" for n in data.notes] + ([""] if data.notes else [])
+    lines += _overview(data)
     lines += ["## Plans", ""]
     lines += _table(
         ["label", "region", "level", "year", "type", "parts/items", "file", "sha256"],
