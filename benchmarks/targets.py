@@ -208,7 +208,9 @@ def _report_attribution(split: str | None) -> None:
         part = [it for it in items if name == "all" or it["split"] == name]
         unseen = [it for it in part if "extraction" not in it]
         r = evaluate_attribution(part)
-        print(f"\n[attribution {name}] {len(part)} sentences, {r['labelled pairs']} labelled theme x figure pairs")
+        print(
+            f"\n[attribution {name}] {len(part)} sentences, {r['labelled pairs']} labelled theme x figure pairs"
+        )
         print(
             f"  precision {r['precision']:.3f} ({r['predicted pairs']} predicted)  recall {r['recall']:.3f}"
             f"  recall of reachable {r['recall (reachable)']:.3f}"
@@ -227,8 +229,26 @@ def _report_attribution(split: str | None) -> None:
             s = it["sentence"]
             pred = extract_targets(s)
             got = attribute_targets(s, 0, candidate_themes(s), pred)
-            rows = [(p.value, p.unit, p.counts, getattr(p, "baseline", None), sorted(n for n, ts in got.items() if any(x is p for x in ts))) for p in pred]
-            want = [(g["value"], g["unit"], g["counts"] if "extraction" not in it else "", g["baseline"], sorted(g["themes"])) for g in it["targets"]]
+            rows = [
+                (
+                    p.value,
+                    p.unit,
+                    p.counts,
+                    getattr(p, "baseline", None),
+                    sorted(n for n, ts in got.items() if any(x is p for x in ts)),
+                )
+                for p in pred
+            ]
+            want = [
+                (
+                    g["value"],
+                    g["unit"],
+                    g["counts"] if "extraction" not in it else "",
+                    g["baseline"],
+                    sorted(g["themes"]),
+                )
+                for g in it["targets"]
+            ]
             if "extraction" in it:
                 rows = [(v, u, "", b, th) for v, u, _, b, th in rows]
             if rows != want:
@@ -242,7 +262,9 @@ def _report_attribution(split: str | None) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-v", "--verbose", action="store_true", help="show sentences that are not exactly right")
-    ap.add_argument("--split", choices=("dev", "test"), help="with -v: also list attribution-label misses of this split")
+    ap.add_argument(
+        "--split", choices=("dev", "test"), help="with -v: also list attribution-label misses of this split"
+    )
     args = ap.parse_args()
     all_items = load_labels()
     for split in ("seeds", "heldout"):

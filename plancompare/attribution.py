@@ -8,15 +8,26 @@ sentence) are looked for in narrowing circles, and the first circle that holds
 any term decides:
 
 1. the figure's counted noun (``Target.counts``); when the noun is a share with a
-   predicate (``A建成B比例``), terms in the predicate ``B`` win over those in ``A``;
-2. the figure's own list item: its part of the clause between the neighbouring
+   predicate (``A建成B比例``), terms in the predicate ``B`` win over those in ``A``,
+   and of ``A`` only the first of a list counts (``综合医院和中医院`` is not about 中医药);
+2. a share with no term of its own takes the themes of an earlier share of the
+   same clause with the same predicate (``70%妇幼保健机构、100%儿童专科医院…
+   建成儿童友好医院``: all three are 妇幼健康);
+3. the figure's own list item: its part of the clause between the neighbouring
    figures' items, plus the predicate the list shares at the clause end;
-3. the figure's clause (between ``，；：。``).
+4. the figure's clause (between ``，；：。``).
 
 Text in brackets (``二级及以上综合医院(含中医类医院)``) is an aside and never
-decides. A figure with no term in its clause goes to no theme, except a figure
+decides; outside the counted noun, neither does an enumeration of three or more
+items or one closed by 等 (``聚焦新一代信息技术、生物医药大健康、新材料等10个产业集群``). A figure with no term in its clause goes to no theme, except a figure
 that counts nothing of its own (``同比增长9%``): it follows the figure before it
 in the sentence, whose subject it continues.
+
+A *generic* term — one with no health morpheme (医 药 卫生 健康 病 …) such as
+``项目建设``, ``数字化``, ``成果转化`` — only counts when the sentence speaks of
+health outside the theme terms: ``推进3个国铁…续建项目建设`` and
+``推动3170家规模以上工业企业数字化转型`` in a city work report are not health
+targets.
 
 The rules and their measured precision/recall are in docs/targets.md
 ("Theme attribution"); labels in tests/data/labels/targets_attribution.yaml.
@@ -34,7 +45,15 @@ __all__ = ["attribute_targets"]
 _CLAUSE_MARKS = ",;:。，；：!?！？\n"
 _ASIDE = re.compile(r"[(（][^()（）]*[)）]")
 # A share named by subject + predicate: 妇幼保健机构建成儿童友好医院比例.
-_PREDICATE = re.compile(r"(建成|设立|开设|提供|开展|创建|达到|实现|配备|纳入|通过)")
+_PREDICATE = re.compile(r"建成|设立|开设|提供|开展|创建|达到|实现|配备|纳入|通过")
+# 聚焦新一代信息技术、生物医药大健康、新材料等10个产业集群: an enumeration of three or
+# more items (or one closed by 等) names examples, not what the figure is about.
+_ITEM = r"[^、,，;；:：|\d]{1,12}"
+_ENUMERATION = re.compile(rf"(?:{_ITEM}、){{2,}}{_ITEM}?(?:等|(?=\d|$|[,，;；:：|]))|{_ITEM}、{_ITEM}?等")
+_LIST_SEP = re.compile(r"和|与|、|及(?!以[上下])")
+_HEALTH = re.compile(
+    r"医|药|卫生|健康|社康|康复|病|护理|托育|托位|婴|孕|产妇|疫|诊疗|门诊|就诊|急诊|治疗|疗护|血|生育|儿科|妇幼|疾控|急救|体检"
+)
 
 
 def attribute_targets(
@@ -56,18 +75,36 @@ def attribute_targets(
     >>> {k: [t.text for t in v] for k, v in got.items()}
     {'托育': ['新增托位5000个'], '中医药': ['建设3个中医馆']}
     """
-    terms = {name: tuple(k for k in ks if k) for name, ks in themes.items()}
-    terms = {name: ks for name, ks in terms.items() if ks}
+    terms = _usable_terms(sentence, themes)
     spans = [(t.span[0] - offset, t.span[1] - offset) for t in targets]
     out: dict[str, list[Target]] = {}
-    previous: tuple[str, ...] = ()
+    chosen: list[tuple[str, ...]] = []
     for i, t in enumerate(targets):
-        chosen = _themes_of(sentence, spans, i, t, terms)
-        if not chosen and _counts_nothing(t):
-            chosen = previous
-        for name in chosen:
+        names = _themes_of(sentence, spans, i, t, terms, chosen, targets)
+        if not names and _counts_nothing(t) and chosen:
+            names = chosen[-1]
+        for name in names:
             out.setdefault(name, []).append(t)
-        previous = chosen
+        chosen.append(names)
+    return out
+
+
+def _usable_terms(sentence: str, themes: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    """The themes' terms, without generic ones when the sentence says nothing of health.
+
+    A health term of any theme (社康, 中医) is enough; a generic term is not
+    evidence of health itself, so it is blanked out before looking.
+    """
+    all_terms = sorted({k for ks in themes.values() for k in ks if k}, key=len, reverse=True)
+    rest = sentence
+    for k in all_terms:
+        rest = rest.replace(k, " ")
+    health = any(_HEALTH.search(k) for k in all_terms) or bool(_HEALTH.search(rest))
+    out = {}
+    for name, ks in themes.items():
+        kept = tuple(k for k in ks if k and (health or _HEALTH.search(k)))
+        if kept:
+            out[name] = kept
     return out
 
 
@@ -77,29 +114,47 @@ def _themes_of(
     i: int,
     t: Target,
     terms: Mapping[str, tuple[str, ...]],
+    chosen: Sequence[tuple[str, ...]],
+    targets: Sequence[Target],
 ) -> tuple[str, ...]:
-    for circle in _circles(sentence, spans, i, t):
-        hit = tuple(name for name, ks in terms.items() if any(k in circle for k in ks))
-        if hit:
-            return hit
+    def hits(text: str) -> tuple[str, ...]:
+        return tuple(name for name, ks in terms.items() if any(k in text for k in ks))
+
+    a, b = spans[i]
+    lo, hi = _clause(sentence, a, b)
+    counts = _ASIDE.sub("", t.counts)
+    share = _split_share(counts)
+    if share is not None:
+        subject, predicate = share
+        found = hits(predicate) or hits(_LIST_SEP.split(subject)[0])
+        if found:
+            return found
+        for j in range(i - 1, -1, -1):  # an earlier share of this clause with the same predicate
+            same = _split_share(_ASIDE.sub("", targets[j].counts))
+            if spans[j][0] >= lo and same is not None and same[1] == predicate and chosen[j]:
+                return chosen[j]
+        # the rest of the clause is this list's other subjects: nothing more to learn
+        return ()
+    found = hits(counts)
+    if found:
+        return found
+    for circle in (_item(sentence, spans, i, lo, hi), sentence[lo:hi]):
+        found = hits(_ENUMERATION.sub("", _ASIDE.sub("", circle)))
+        if found:
+            return found
     return ()
 
 
-def _circles(sentence: str, spans: Sequence[tuple[int, int]], i: int, t: Target) -> list[str]:
-    """Texts around target ``i`` from the narrowest to the widest, asides removed."""
-    a, b = spans[i]
-    lo, hi = _clause(sentence, a, b)
-    circles: list[str] = []
-    counts = _ASIDE.sub("", t.counts)
+def _split_share(counts: str) -> tuple[str, str] | None:
+    """``妇幼保健机构建成儿童友好医院比例`` → (``妇幼保健机构``, ``建成儿童友好医院比例``)."""
+    if not counts.endswith("比例"):
+        return None
     m = None
-    for m in _PREDICATE.finditer(counts):
+    for m in _PREDICATE.finditer(counts):  # noqa: B007 - the last predicate is wanted
         pass
-    if m is not None and m.start() > 0:
-        circles.append(counts[m.end() :])
-    circles.append(counts)
-    circles.append(_item(sentence, spans, i, lo, hi))
-    circles.append(sentence[lo:hi])
-    return [_ASIDE.sub("", c) for c in circles]
+    if m is None or m.start() == 0:
+        return None
+    return counts[: m.start()], counts[m.start() :]
 
 
 def _clause(text: str, a: int, b: int) -> tuple[int, int]:

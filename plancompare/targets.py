@@ -395,7 +395,12 @@ def _list_tail(text: str, j: int, noun: str) -> str:
     stop = min((k for k in (text.find(c, j) for c in _CLAUSE_END) if k >= 0), default=len(text))
     rest = text[j:stop]
     items = rest.split("、")[1:]
-    if not items or re.search(r"\d", rest) or _VERB_RX.search(rest) or any(not 0 < len(x) <= 12 for x in items):
+    if (
+        not items
+        or re.search(r"\d", rest)
+        or _VERB_RX.search(rest)
+        or any(not 0 < len(x) <= 12 for x in items)
+    ):
         return noun
     return noun + rest
 
@@ -573,6 +578,11 @@ _BASE_CHANGE = re.compile(
 )
 
 
+_BASE_TO_BARE = re.compile(
+    r"(?:提高|提升|增加|增长|扩大|下降|降低|减少|上升)(?:到|至)\d+(?:\.\d+)?(?![\d.%‰万亿个家名张所项])"
+)
+
+
 def _baselines(text: str, found: list[_Found]) -> tuple[dict[int, float], set[int]]:
     """``从X提高到Y``: ``({index of Y: value of X}, {indices of X})``; also ``分别从A、B提高到C、D``."""
     targets: dict[int, float] = {}
@@ -587,7 +597,13 @@ def _baselines(text: str, found: list[_Found]) -> tuple[dict[int, float], set[in
         while run[-1] + 1 < len(found) and text[found[run[-1]].end : found[run[-1] + 1].num_start] == "、":
             run.append(run[-1] + 1)
         j = run[-1] + 1
-        if j + len(run) > len(found) or not _BASE_CHANGE.search(text[found[run[-1]].end : found[j].num_start]):
+        if len(run) == 1 and _BASE_TO_BARE.match(text, found[i].end):
+            starts.add(i)  # 从16.4%下降到0: a starting level, the end is a bare number
+            i += 1
+            continue
+        if j + len(run) > len(found) or not _BASE_CHANGE.search(
+            text[found[run[-1]].end : found[j].num_start]
+        ):
             i += 1
             continue
         ends = list(range(j, j + len(run)))
