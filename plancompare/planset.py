@@ -85,18 +85,16 @@ class PlanSet(Sequence[Plan]):
         return iter(self._plans)
 
     def __getitem__(self, key):  # type: ignore[override]
-        """By position, by plan id, or by a unique label (``"深圳市 2025"``)."""
+        """By position, by plan id, or by a label or file stem (``"深圳市 2025"``, ``"深圳市2025"``)."""
         if isinstance(key, int | slice):
             return self._plans[key]
         if isinstance(key, Plan):
             return key
         if key in self._by_id:
             return self._by_id[key]
-        hits = [p for p in self._plans if p.label == key]
-        if len(hits) == 1:
-            return hits[0]
-        known = ", ".join(f"{p.id} ({p.label})" for p in self._plans)
-        raise KeyError(f"no plan {key!r}" + (" (label is ambiguous)" if hits else "") + f"; known: {known}")
+        from .lookup import find_plan
+
+        return find_plan(self._plans, key)  # label, file stem, loosely; KeyError says "did you mean"
 
     @property
     def ids(self) -> list[str]:
