@@ -75,7 +75,10 @@ _SCOPE = re.compile(
     r"(?:到|在)?\d{4}年(?:度|底前|底|前|内)?|将|为|对|在|有(?![效害序力]))+"
 )
 # 3170家企业数字化转型 / 14个质控中心绩效考核: the activity done to what is counted.
-_TRAIL = re.compile(r"(?:同比|分别|建设工作|建设|工作|数字化转型|绩效考核|巡查|服务保障|的|至|到|中)+$")
+# 各1个 / 成交额力争达到 / 一年内6次: distributive, aspiration and time words are not the noun.
+_TRAIL = re.compile(
+    r"(?:同比|分别|建设工作|建设|工作|数字化转型|绩效考核|巡查|服务保障|的|至|到|中|各|力争|争取|一年内|年内|全年)+$"
+)
 _SUFFIX_STOP = re.compile(
     r"[，,。；;：:！？!?\s、]|的|和|及(?!以[上下])|并|为|在|等|实现|成功|全面|顺利|有序|"
     r"获评|入选|纳入|进入|通过|提供|启用|具备|实行|取得|赴|参与|选树|全部|提前|作为|开始|投入|划分|"
@@ -111,6 +114,7 @@ def extract_targets(text: str, *, offset: int = 0, kind: Kind = "target") -> lis
         found.append(f)
         prev_end = f.end
     _pair_respectively(norm, found)
+    _carry_share_subject(norm, found)
     baselines, starts = _baselines(norm, found)
     return [
         Target(
@@ -472,6 +476,9 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
                 end = max(end, s_end)
             else:
                 before = r_core[: v[0]]
+                content = [m for m in _VERB_RX.finditer(before) if m.group() in _CONTENT_VERBS]
+                if content and content[-1].end() < len(before):
+                    before = before[content[-1].end() :]  # 新招收博士后突破1000人 → 博士后
                 counts = _clean_counts(before)
                 if counts:
                     span_start = r0 + _lead_skip(before)
@@ -529,7 +536,7 @@ def _pair_respectively(text: str, found: list[_Found]) -> None:
         i += 1
 
 
-_LIST_NUMBER = re.compile(r"^\s*[(（]?\d{1,2}[.．)）](?=\d)")
+_LIST_NUMBER = re.compile(r"^\s*[(（]?\d{1,2}(?:[.．](?=\d)|[.．、)）](?=[^\d.%]))")
 
 
 def _list_number_blanked(text: str) -> str:
@@ -622,3 +629,15 @@ def _baselines(text: str, found: list[_Found]) -> tuple[dict[int, float], set[in
                 tgt.start = min(tgt.start, base.start)
         i = j + len(run)
     return targets, starts
+
+
+def _carry_share_subject(text: str, found: list[_Found]) -> None:
+    """``工业投资增长20%、占固定资产投资比重提高到15%``: the 占… share is of the previous item's subject."""
+    for prev, f in zip(found, found[1:], strict=False):
+        if (
+            f.counts.startswith("占")
+            and prev.counts
+            and prev.clause == f.clause
+            and "、" in text[prev.end : f.start]
+        ):
+            f.counts = prev.counts + f.counts
