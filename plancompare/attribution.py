@@ -50,6 +50,8 @@ _PREDICATE = re.compile(r"建成|设立|开设|提供|开展|创建|达到|实�
 # more items (or one closed by 等) names examples, not what the figure is about.
 _ITEM = r"[^、,，;；:：|\d]{1,12}"
 _ENUMERATION = re.compile(rf"(?:{_ITEM}、){{2,}}{_ITEM}?(?:等|(?=\d|$|[,，;；:：|]))|{_ITEM}、{_ITEM}?等")
+# 实施“人工智能+医疗”等26个融合应用项目: what stands before 等 is an example.
+_EXAMPLES = re.compile(r"[^、,，;；:：|\d]{1,15}?等")
 _LIST_SEP = re.compile(r"和|与|、|及(?!以[上下])")
 _HEALTH = re.compile(
     r"医|药|卫生|健康|社康|康复|病|护理|托育|托位|婴|孕|产妇|疫|诊疗|门诊|就诊|急诊|治疗|疗护|血|生育|儿科|妇幼|疾控|急救|体检"
@@ -77,15 +79,30 @@ def attribute_targets(
     """
     terms = _usable_terms(sentence, themes)
     spans = [(t.span[0] - offset, t.span[1] - offset) for t in targets]
-    out: dict[str, list[Target]] = {}
+    clauses = [_clause(sentence, a, b) for a, b in spans]
+    own: list[tuple[str, ...]] = []
+    for i, t in enumerate(targets):
+        own.append(_own_themes(sentence, spans, clauses, i, t, terms, own, targets))
     chosen: list[tuple[str, ...]] = []
     for i, t in enumerate(targets):
-        names = _themes_of(sentence, spans, i, t, terms, chosen, targets)
+        names = own[i]
+        if not names and t.verb:
+            # 开设记忆门诊5个、相关专科病房6个、失智专区6个: a list under one verb shares its theme
+            sib = [
+                j
+                for j in range(len(targets))
+                if j != i and clauses[j] == clauses[i] and targets[j].verb == t.verb
+            ]
+            names = tuple(dict.fromkeys(n for j in sib for n in own[j]))
+        if not names:
+            names = _rest_of_clause(sentence, spans, clauses[i], i, terms)
         if not names and _counts_nothing(t) and chosen:
             names = chosen[-1]
+        chosen.append(names)
+    out: dict[str, list[Target]] = {}
+    for t, names in zip(targets, chosen, strict=True):
         for name in names:
             out.setdefault(name, []).append(t)
-        chosen.append(names)
     return out
 
 
@@ -108,20 +125,31 @@ def _usable_terms(sentence: str, themes: Mapping[str, Sequence[str]]) -> dict[st
     return out
 
 
-def _themes_of(
+def _hits(terms: Mapping[str, tuple[str, ...]], text: str) -> tuple[str, ...]:
+    return tuple(name for name, ks in terms.items() if any(k in text for k in ks))
+
+
+def _plain(text: str) -> str:
+    """Text without asides, enumerations and examples before 等: what is left can decide."""
+    return _EXAMPLES.sub("", _ENUMERATION.sub("", _ASIDE.sub("", text)))
+
+
+def _own_themes(
     sentence: str,
     spans: Sequence[tuple[int, int]],
+    clauses: Sequence[tuple[int, int]],
     i: int,
     t: Target,
     terms: Mapping[str, tuple[str, ...]],
     chosen: Sequence[tuple[str, ...]],
     targets: Sequence[Target],
 ) -> tuple[str, ...]:
-    def hits(text: str) -> tuple[str, ...]:
-        return tuple(name for name, ks in terms.items() if any(k in text for k in ks))
+    """Themes named by the figure's own words: its counted noun, else its list item."""
 
-    a, b = spans[i]
-    lo, hi = _clause(sentence, a, b)
+    def hits(text: str) -> tuple[str, ...]:
+        return _hits(terms, text)
+
+    lo, hi = clauses[i]
     counts = _ASIDE.sub("", t.counts)
     share = _split_share(counts)
     if share is not None:
@@ -135,14 +163,23 @@ def _themes_of(
                 return chosen[j]
         # the rest of the clause is this list's other subjects: nothing more to learn
         return ()
-    found = hits(counts)
-    if found:
-        return found
-    for circle in (_item(sentence, spans, i, lo, hi), sentence[lo:hi]):
-        found = hits(_ENUMERATION.sub("", _ASIDE.sub("", circle)))
-        if found:
-            return found
-    return ()
+    return hits(counts) or hits(_plain(_item(sentence, spans, i, lo, hi)))
+
+
+def _rest_of_clause(
+    sentence: str,
+    spans: Sequence[tuple[int, int]],
+    clause: tuple[int, int],
+    i: int,
+    terms: Mapping[str, tuple[str, ...]],
+) -> tuple[str, ...]:
+    """Terms of the figure's clause outside the other figures' own phrases (those are theirs)."""
+    lo, hi = clause
+    rest = list(sentence[lo:hi])
+    for j, (x, y) in enumerate(spans):
+        if j != i and lo <= x and y <= hi:
+            rest[x - lo : y - lo] = " " * (y - x)
+    return _hits(terms, _plain("".join(rest)))
 
 
 def _split_share(counts: str) -> tuple[str, str] | None:

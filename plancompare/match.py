@@ -141,8 +141,9 @@ def heading_similarity(a_headings: Sequence[str], b_headings: Sequence[str]) -> 
     IDF is taken over the headings of both plans, so words every heading has
     (加强, 推进, 体系) weigh little and topic words (传染病, 综合监管) much.
 
-    >>> heading_similarity(["加大重点传染病防控力度", "强化医疗质量管理"], ["抓好重大传染病防控"]).round(2).tolist()
-    [[0.29], [0.0]]
+    >>> sim = heading_similarity(["加大重点传染病防控力度", "强化医疗质量管理"], ["抓好重大传染病防控"])
+    >>> (sim * 100).round().astype(int).tolist()
+    [[29], [0]]
     """
     grams = [_bigrams(h) for h in (*a_headings, *b_headings)]
     df = Counter(g for c in grams for g in c)

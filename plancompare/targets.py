@@ -61,7 +61,8 @@ _CONTENT_VERBS = (
     "新增", "新建", "改建", "增建", "增设", "扩建", "建设", "建成", "建立", "创建", "打造", "组建", "培训",
     "培养", "培育", "引进", "招聘", "遴选", "选拔", "评选", "开展", "举办", "组织", "安装", "配备", "配置",
     "设置", "设立", "开设", "投入", "获批", "获得", "获", "发布", "启动", "接种", "覆盖", "扩大", "更新",
-    "改造", "发放", "录取", "查办", "招收", "认定", "实施", "拓展", "开业", "打通",
+    "改造", "发放", "录取", "查办", "招收", "认定", "实施", "拓展", "开业", "打通", "治理", "购置",
+    "购买", "选派", "投用", "通过",
 )  # fmt: skip
 _VERB_RX = re.compile(
     "|".join(sorted(set(_LEVEL_VERBS + _FRAME_VERBS + _CONTENT_VERBS), key=len, reverse=True))
@@ -72,12 +73,12 @@ _RATE_END = re.compile(r"(率|比例|占比|比重|水平|覆盖率)$")
 _CLAUSE_END = "，,。；;！？!?：:\n"
 _SCOPE = re.compile(
     r"^(?:全市|全区|全省|全年|年内|年底前|年底|今年|明年|我市|各区|届时|其中|累计|同比|"
-    r"(?:到|在)?\d{4}年(?:度|底前|底|前|内)?|将|为|对|在|有(?![效害序力]))+"
+    r"(?:到|在|至)?\d{4}年(?:度|底前|底|前|内)?|将|为|对|在|有(?![效害序力]))+"
 )
 # 3170家企业数字化转型 / 14个质控中心绩效考核: the activity done to what is counted.
 # 各1个 / 成交额力争达到 / 一年内6次: distributive, aspiration and time words are not the noun.
 _TRAIL = re.compile(
-    r"(?:同比|分别|建设工作|建设|工作|数字化转型|绩效考核|巡查|服务保障|的|至|到|中|各|力争|争取|一年内|年内|全年)+$"
+    r"(?:同比|分别|建设工作|建设|工作|数字化转型|绩效考核|巡查|服务保障|的|至|到|中|各|均|有望|力争|争取|一年内|年内|全年)+$"
 )
 _SUFFIX_STOP = re.compile(
     r"[，,。；;：:！？!?\s、]|的|和|及(?!以[上下])|并|为|在|等|实现|成功|全面|顺利|有序|"
@@ -270,6 +271,8 @@ def _parse_number(m: re.Match[str], text: str, quoted: list[bool], prev_end: int
         return None
     if is_cn and not _cn_ok(text, start, value, unit, after):
         return None
+    if is_cn and unit == "次" and after and after not in _CLAUSE_END:
+        return None  # 二次开发, 一次办: an adverb, not a count
     hi_value = _value(hi) if hi else None
     if hi and (hi_value is None or hi[0].isdigit() == is_cn):
         return None
@@ -376,8 +379,14 @@ def _per_capita(s: str) -> str:
     return s
 
 
+_UNIT_ASIDE = re.compile(r"[(（][^()（）]{1,4}[)）]")
+
+
 def _suffix(text: str, pos: int) -> tuple[str, int]:
     """The noun after the unit: 增设400台以上**自动体外除颤器**; (noun, end)."""
+    aside = _UNIT_ASIDE.match(text, pos)
+    if aside:
+        pos = aside.end()  # 1607人(次)
     i = pos + 1 if text.startswith("的", pos) else pos
     stop = _SUFFIX_STOP.search(text, i)
     j = stop.start() if stop else len(text)
