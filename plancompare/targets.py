@@ -42,7 +42,15 @@ _RX = re.compile(
     rf"|(?P<lo>{_NUM})(?:\s*[-—–~～至到]\s*(?P<hi>{_NUM}))?(?P<approx>余|多)?(?P<unit>{_UNITS})?"
 )
 # A unit character that is really the start of another word.
-_FALSE_UNIT = {"人": "口间员民才", "家": "庭", "所": "有需属在以谓", "位": "居于", "名": "称义单", "种": "类"}
+_FALSE_UNIT = {
+    "人": "口间员民才",
+    "家": "庭",
+    "所": "有需属在以谓",
+    "位": "居于",
+    "名": "称义单",
+    "种": "类",
+    "个": "月",
+}
 _MULT = {"千万": 1e7, "百万": 1e6, "万": 1e4, "亿": 1e8}
 _UNIT_MULT = {"万元": ("元", 1e4), "亿元": ("元", 1e8), "万人次": ("人次", 1e4), "个百分点": ("百分点", 1)}
 
@@ -62,7 +70,7 @@ _CONTENT_VERBS = (
     "培养", "培育", "引进", "招聘", "遴选", "选拔", "评选", "开展", "举办", "组织", "安装", "配备", "配置",
     "设置", "设立", "开设", "投入", "获批", "获得", "获", "发布", "启动", "接种", "覆盖", "扩大", "更新",
     "改造", "发放", "录取", "查办", "招收", "认定", "实施", "拓展", "开业", "打通", "治理", "购置",
-    "购买", "选派", "投用", "通过",
+    "购买", "选派", "投用", "通过", "储备", "争创",
 )  # fmt: skip
 _VERB_RX = re.compile(
     "|".join(sorted(set(_LEVEL_VERBS + _FRAME_VERBS + _CONTENT_VERBS), key=len, reverse=True))
@@ -78,11 +86,11 @@ _SCOPE = re.compile(
 # 3170家企业数字化转型 / 14个质控中心绩效考核: the activity done to what is counted.
 # 各1个 / 成交额力争达到 / 一年内6次: distributive, aspiration and time words are not the noun.
 _TRAIL = re.compile(
-    r"(?:同比|分别|建设工作|建设|工作|数字化转型|绩效考核|巡查|服务保障|的|至|到|中|各|均|有望|力争|争取|一年内|年内|全年)+$"
+    r"(?:同比|分别|建设工作|建设|工作|数字化转型|绩效考核|巡查|服务保障|专项整治|专项|数字化|开工|的|至|到|中|各|均|有望|力争|争取|一年内|年内|全年)+$"
 )
 _SUFFIX_STOP = re.compile(
     r"[，,。；;：:！？!?\s、]|的|和|及(?!以[上下])|并|为|在|等|实现|成功|全面|顺利|有序|"
-    r"获评|入选|纳入|进入|通过|提供|启用|具备|实行|取得|赴|参与|选树|全部|提前|作为|开始|投入|划分|"
+    r"获评|入选|纳入|进入|通过|提供|启用|具备|实行|取得|赴|参与|选树|全部|提前|作为|开始|投入|划分|用于|"
     + _VERB_RX.pattern
 )
 _AGE = re.compile(r"\d+(?:[-—]\d+)?岁(?:及)?(?:以上|以下)?(?:的)?(?:婴幼儿|儿童|老年人)?")
@@ -389,10 +397,14 @@ def _suffix(text: str, pos: int) -> tuple[str, int]:
         pos = aside.end()  # 1607人(次)
     i = pos + 1 if text.startswith("的", pos) else pos
     stop = _SUFFIX_STOP.search(text, i)
+    if stop and stop.start() == i and stop.group() == "和":
+        stop = _SUFFIX_STOP.search(text, i + 1)  # 200个和美乡村: 和 starts a word here
     j = stop.start() if stop else len(text)
+    if stop and stop.group() == "和":
+        j = _coordinated(text, i, j)
     nxt = _RX.search(text, i, j)
-    while nxt and not (nxt.group("unit") or nxt.group("pct")):
-        nxt = _RX.search(text, nxt.end(), j)
+    while nxt and not (nxt.group("unit") or nxt.group("pct")) or (nxt and nxt.group("lo") == "一"):
+        nxt = _RX.search(text, nxt.end(), j)  # 一件事, 一批: not a second figure
     if nxt:
         j = nxt.start()
     if j - i > 30:
@@ -401,6 +413,15 @@ def _suffix(text: str, pos: int) -> tuple[str, int]:
     if noun and j == i + len(noun) and text.startswith("、", j):
         noun = _list_tail(text, j, noun)
     return noun, i + len(noun)
+
+
+def _coordinated(text: str, i: int, j: int) -> int:
+    """``100家智能工厂和数字化车间``: a short noun joined by 和 belongs to the counted noun."""
+    stop = _SUFFIX_STOP.search(text, j + 1)
+    k = stop.start() if stop else len(text)
+    if 0 < k - j - 1 <= 8 and not re.search(r"\d", text[j:k]) and j > i:
+        return k
+    return j
 
 
 def _list_tail(text: str, j: int, noun: str) -> str:
@@ -469,8 +490,13 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
             if between.endswith("等") or raw_between.rstrip().endswith(("和", "及", "与", "、")):
                 # 市吉华医院等3个市属医院项目: examples; 示范市和10个中医馆: a new object; the noun follows
                 between = ""
-            if between and suffix and (share is not None or norm.startswith("的", end)):
-                between = ""  # 总投资1.2万亿元的重点项目投资计划 / 95%的医院建成…: the noun after is counted
+            if (
+                between
+                and suffix
+                and (share is not None or norm.startswith("的", end) or raw_between.endswith("的"))
+            ):
+                # 总投资1.2万亿元的重点项目投资计划 / 95%的医院建成… / 新谋划的116个项目: the noun after is counted
+                between = ""
             if not between and not suffix and norm.startswith("、", end):
                 counts = _borrowed_noun(norm, end + 1)  # 各设置2个、共计10个区域急救医疗中心
             if counts:
