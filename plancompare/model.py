@@ -248,7 +248,8 @@ class Target:
 
     ``新增托位5000个`` → ``Target(value=5000, unit="个", counts="托位",
     verb="新增", text="新增托位5000个", kind="target")``. ``kind`` is
-    ``"achieved"`` in review parts.
+    ``"achieved"`` in review parts. ``baseline`` is the starting level of a
+    ``从X提高到Y`` change (``X``, same unit as ``value``), else ``None``.
     """
 
     value: float
@@ -261,6 +262,7 @@ class Target:
     plan_id: str = ""
     section_id: str = ""
     span: tuple[int, int] = (0, 0)
+    baseline: float | None = None
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,7 @@ class PlanSet(Sequence[Plan]):
         return iter(self._plans)
 
     def __getitem__(self, key):  # type: ignore[override]
-        """By position, by plan id, or by a unique label (``"深圳市 2025"``)."""
+        """By position, by plan id, or by a label or file stem (``"深圳市 2025"``, ``"深圳市2025"``)."""
         if isinstance(key, int | slice):
             return self._plans[key]
         if isinstance(key, Plan):
@@ -120,8 +120,9 @@ class PlanSet(Sequence[Plan]):
         if hits:
             which = ", ".join(repr(p.label) for p in hits)
             raise KeyError(f"{key!r} is ambiguous: it names {which}")
-        known = ", ".join(f"{p.id} ({p.label})" for p in self._plans)
-        raise KeyError(f"no plan {key!r}; known: {known}")
+        from .lookup import find_plan
+
+        return find_plan(self._plans, key)  # file stem, loose label; KeyError says "did you mean"
 
     @property
     def ids(self) -> list[str]:
@@ -286,15 +287,31 @@ class PlanSet(Sequence[Plan]):
         pa, pb = self[a], self[b]
         sa, sb, scores = self.section_scores(pa, pb)
         t = self.thresholds.match if threshold is None else threshold
-        return match.compare_sections(pa, sa, pb, sb, scores, threshold=t)
+        rank = match.rank_scores(scores, [s.heading for s in sa], [s.heading for s in sb])
+        return match.compare_sections(pa, sa, pb, sb, scores, threshold=t, rank=rank)
 
-    def similarity(self):
-        """Plan × plan cosine similarity of mean section embeddings, as a DataFrame."""
+    def similarity(self, method: Literal["matched", "cosine"] = "matched"):
+        """Plan × plan similarity as a DataFrame.
+
+        ``"matched"``: the share of sections with a counterpart, both ways
+        (:func:`plancompare.match.matched_share`), 0–1 and spread out;
+        ``"cosine"``: cosine of mean section embeddings (close to 1 for any two plans).
+        """
         import pandas as pd
 
-        vecs = match.plan_vectors([self.section_embeddings(p)[1] for p in self._plans])
         labels = [p.label for p in self._plans]
-        return pd.DataFrame(np.round(vecs @ vecs.T, 4), index=labels, columns=labels)
+        if method == "cosine":
+            vecs = match.plan_vectors([self.section_embeddings(p)[1] for p in self._plans])
+            return pd.DataFrame(np.round(vecs @ vecs.T, 4), index=labels, columns=labels)
+        n = len(self._plans)
+        sim = np.eye(n)
+        sizes = [len(self.section_embeddings(p)[0]) for p in self._plans]
+        for i in range(n):
+            for j in range(i + 1, n):
+                pa, pb = self._plans[i], self._plans[j]
+                ab, ba = self.compare(pa, pb), self.compare(pb, pa)
+                sim[i, j] = sim[j, i] = match.matched_share(ab, ba, sizes[i], sizes[j])
+        return pd.DataFrame(np.round(sim, 4), index=labels, columns=labels)
 
     def search(self, query: str, k: int = 10):
         """Top-``k`` sections across all plans for a free-text query (``"托育 托位"``)."""

@@ -42,7 +42,15 @@ _RX = re.compile(
     rf"|(?P<lo>{_NUM})(?:\s*[-—–~～至到]\s*(?P<hi>{_NUM}))?(?P<approx>余|多)?(?P<unit>{_UNITS})?"
 )
 # A unit character that is really the start of another word.
-_FALSE_UNIT = {"人": "口间员民才", "家": "庭", "所": "有需属在以谓", "位": "居于", "名": "称义单", "种": "类"}
+_FALSE_UNIT = {
+    "人": "口间员民才",
+    "家": "庭",
+    "所": "有需属在以谓",
+    "位": "居于",
+    "名": "称义单",
+    "种": "类",
+    "个": "月",
+}
 _MULT = {"千万": 1e7, "百万": 1e6, "万": 1e4, "亿": 1e8}
 _UNIT_MULT = {"万元": ("元", 1e4), "亿元": ("元", 1e8), "万人次": ("人次", 1e4), "个百分点": ("百分点", 1)}
 
@@ -52,7 +60,8 @@ _ASPIRE = ("力争", "争取")
 # Verbs that set a level ("达60%"): always the verb when right before the number.
 _LEVEL_VERBS = (
     "提高到", "提高至", "提升到", "提升至", "增加到", "增加至", "下降到", "控制在", "达到", "增至", "升至",
-    "降至", "降到", "提升", "提高", "下降", "减少", "增加", "增长", "降低", "达",
+    "降至", "降到", "提升", "提高", "下降", "减少", "增加", "增长", "降低", "达", "突破", "稳定在",
+    "保持在", "保持",
 )  # fmt: skip
 # Framing verbs wrap the real one (推动…提高到); used only when nothing better is there.
 _FRAME_VERBS = ("推进", "推动", "实现", "确保", "完成", "加快", "力争", "争取")
@@ -60,7 +69,8 @@ _CONTENT_VERBS = (
     "新增", "新建", "改建", "增建", "增设", "扩建", "建设", "建成", "建立", "创建", "打造", "组建", "培训",
     "培养", "培育", "引进", "招聘", "遴选", "选拔", "评选", "开展", "举办", "组织", "安装", "配备", "配置",
     "设置", "设立", "开设", "投入", "获批", "获得", "获", "发布", "启动", "接种", "覆盖", "扩大", "更新",
-    "改造", "发放", "录取", "查办",
+    "改造", "发放", "录取", "查办", "招收", "认定", "实施", "拓展", "开业", "打通", "治理", "购置",
+    "购买", "选派", "投用", "通过", "储备", "争创",
 )  # fmt: skip
 _VERB_RX = re.compile(
     "|".join(sorted(set(_LEVEL_VERBS + _FRAME_VERBS + _CONTENT_VERBS), key=len, reverse=True))
@@ -71,16 +81,20 @@ _RATE_END = re.compile(r"(率|比例|占比|比重|水平|覆盖率)$")
 _CLAUSE_END = "，,。；;！？!?：:\n"
 _SCOPE = re.compile(
     r"^(?:全市|全区|全省|全年|年内|年底前|年底|今年|明年|我市|各区|届时|其中|累计|同比|"
-    r"(?:到|在)?\d{4}年(?:度|底前|底|前|内)?|将|为|对|在|有(?![效害序力]))+"
+    r"(?:到|在|至)?\d{4}年(?:度|底前|底|前|内)?|将|为|对|在|有(?![效害序力]))+"
 )
-_TRAIL = re.compile(r"(?:同比|分别|建设工作|建设|工作|的|至|到|中)+$")
+# 3170家企业数字化转型 / 14个质控中心绩效考核: the activity done to what is counted.
+# 各1个 / 成交额力争达到 / 一年内6次: distributive, aspiration and time words are not the noun.
+_TRAIL = re.compile(
+    r"(?:同比|分别|建设工作|建设|工作|数字化转型|绩效考核|巡查|服务保障|专项整治|专项|数字化|开工|的|至|到|中|各|均|有望|力争|争取|一年内|年内|全年)+$"
+)
 _SUFFIX_STOP = re.compile(
     r"[，,。；;：:！？!?\s、]|的|和|及(?!以[上下])|并|为|在|等|实现|成功|全面|顺利|有序|"
-    r"获评|入选|纳入|进入|通过|提供|启用|具备|实行|取得|赴|参与|选树|全部|提前|作为|开始|投入|"
+    r"获评|入选|纳入|进入|通过|提供|启用|具备|实行|取得|赴|参与|选树|全部|提前|作为|开始|投入|划分|用于|"
     + _VERB_RX.pattern
 )
 _AGE = re.compile(r"\d+(?:[-—]\d+)?岁(?:及)?(?:以上|以下)?(?:的)?(?:婴幼儿|儿童|老年人)?")
-_PER_CAPITA = re.compile(r"^每?(?:[\d十百千万]+|千)(?:名|个)?(?:常住)?(?:人口|儿童|居民)")
+_PER_CAPITA = re.compile(r"^每?(?:[\d十百千万]+|千)(?:名|个)?(?:常住)?(?:人口|儿童|居民|老年人|人)")
 
 
 def extract_targets(text: str, *, offset: int = 0, kind: Kind = "target") -> list[Target]:
@@ -97,7 +111,7 @@ def extract_targets(text: str, *, offset: int = 0, kind: Kind = "target") -> lis
     >>> extract_targets("2025年是“十四五”收官之年,推进5G应用。")
     []
     """
-    norm = _normalise(text)
+    norm = _list_number_blanked(_normalise(text))
     quoted = _quote_mask(norm)
     found: list[_Found] = []
     prev_end = 0
@@ -109,6 +123,8 @@ def extract_targets(text: str, *, offset: int = 0, kind: Kind = "target") -> lis
         found.append(f)
         prev_end = f.end
     _pair_respectively(norm, found)
+    _carry_share_subject(norm, found)
+    baselines, starts = _baselines(norm, found)
     return [
         Target(
             value=f.num.value,
@@ -119,8 +135,10 @@ def extract_targets(text: str, *, offset: int = 0, kind: Kind = "target") -> lis
             qualifier=f.qualifier,
             kind=kind,
             span=(f.start + offset, f.end + offset),
+            baseline=baselines.get(i),
         )
-        for f in found
+        for i, f in enumerate(found)
+        if i not in starts
         # a phrase running into damaged text (U+FFFD) cannot be read reliably; the
         # plan's damaged-text warning already names the span
         if "\ufffd" not in text[f.start : f.end]
@@ -261,6 +279,8 @@ def _parse_number(m: re.Match[str], text: str, quoted: list[bool], prev_end: int
         return None
     if is_cn and not _cn_ok(text, start, value, unit, after):
         return None
+    if is_cn and unit == "次" and after and after not in _CLAUSE_END:
+        return None  # 二次开发, 一次办: an adverb, not a count
     hi_value = _value(hi) if hi else None
     if hi and (hi_value is None or hi[0].isdigit() == is_cn):
         return None
@@ -331,6 +351,7 @@ def _find_verb(r: str) -> tuple[int, int, str] | None:
     # 开展…培训超2500人次: a trailing non-level verb after another content verb is a noun.
     if (
         last[1] == len(r)
+        and _VERB_RX.fullmatch(last[2])  # a merged run (新增培养) is a real verb
         and last[2] not in _LEVEL_VERBS
         and last[2] not in _FRAME_VERBS
         and len(content) >= 2
@@ -341,6 +362,8 @@ def _find_verb(r: str) -> tuple[int, int, str] | None:
 
 def _clean_counts(s: str, *, per_capita: bool = True) -> str:
     s = s.strip("、，,和及与 ")
+    if "等" in s[:-1]:
+        s = s[s.rindex("等") + 1 :]  # 宇通路等道路: examples, then the noun
     for _ in range(4):
         s2 = _SCOPE.sub("", s)
         for v in _FRAME_VERBS:
@@ -364,20 +387,56 @@ def _per_capita(s: str) -> str:
     return s
 
 
+_UNIT_ASIDE = re.compile(r"[(（][^()（）]{1,4}[)）]")
+
+
 def _suffix(text: str, pos: int) -> tuple[str, int]:
     """The noun after the unit: 增设400台以上**自动体外除颤器**; (noun, end)."""
+    aside = _UNIT_ASIDE.match(text, pos)
+    if aside:
+        pos = aside.end()  # 1607人(次)
     i = pos + 1 if text.startswith("的", pos) else pos
     stop = _SUFFIX_STOP.search(text, i)
+    if stop and stop.start() == i and stop.group() == "和":
+        stop = _SUFFIX_STOP.search(text, i + 1)  # 200个和美乡村: 和 starts a word here
     j = stop.start() if stop else len(text)
+    if stop and stop.group() == "和":
+        j = _coordinated(text, i, j)
     nxt = _RX.search(text, i, j)
-    while nxt and not (nxt.group("unit") or nxt.group("pct")):
-        nxt = _RX.search(text, nxt.end(), j)
+    while nxt and not (nxt.group("unit") or nxt.group("pct")) or (nxt and nxt.group("lo") == "一"):
+        nxt = _RX.search(text, nxt.end(), j)  # 一件事, 一批: not a second figure
     if nxt:
         j = nxt.start()
     if j - i > 30:
         return "", pos
     noun = _TRAIL.sub("", text[i:j])
+    if noun and j == i + len(noun) and text.startswith("、", j):
+        noun = _list_tail(text, j, noun)
     return noun, i + len(noun)
+
+
+def _coordinated(text: str, i: int, j: int) -> int:
+    """``100家智能工厂和数字化车间``: a short noun joined by 和 belongs to the counted noun."""
+    stop = _SUFFIX_STOP.search(text, j + 1)
+    k = stop.start() if stop else len(text)
+    if 0 < k - j - 1 <= 8 and not re.search(r"\d", text[j:k]) and j > i:
+        return k
+    return j
+
+
+def _list_tail(text: str, j: int, noun: str) -> str:
+    """``打通10条以上断头路、瓶颈路。``: a plain list of nouns to the clause end is counted together."""
+    stop = min((k for k in (text.find(c, j) for c in _CLAUSE_END) if k >= 0), default=len(text))
+    rest = text[j:stop]
+    items = rest.split("、")[1:]
+    if (
+        not items
+        or re.search(r"\d", rest)
+        or _VERB_RX.search(rest)
+        or any(not 0 < len(x) <= 12 for x in items)
+    ):
+        return noun
+    return noun + rest
 
 
 def _lead_skip(s: str) -> int:
@@ -419,14 +478,30 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
         span_start = r0 + _lead_skip(subject)
     else:
         suffix, s_end = _suffix(norm, end)
+        share = _share(norm, end, num.unit) if suffix else None
+        if share is not None:
+            suffix, s_end = share
         counts, verb = "", ""
         if v is not None:
             verb = v[2]
-            between = _clean_counts(r_core[v[1] :], per_capita=False)
+            raw_between = r_core[v[1] :]
+            between = _clean_counts(raw_between, per_capita=False)
             span_start = r0 + v[0]
-            if between.endswith("等"):
-                between = ""  # 市吉华医院等3个市属医院项目: examples, the noun follows
-            if between and suffix and _PER_CAPITA.match(between):
+            if between.endswith("等") or raw_between.rstrip().endswith(("和", "及", "与", "、")):
+                # 市吉华医院等3个市属医院项目: examples; 示范市和10个中医馆: a new object; the noun follows
+                between = ""
+            if (
+                between
+                and suffix
+                and (share is not None or norm.startswith("的", end) or raw_between.endswith("的"))
+            ):
+                # 总投资1.2万亿元的重点项目投资计划 / 95%的医院建成… / 新谋划的116个项目: the noun after is counted
+                between = ""
+            if not between and not suffix and norm.startswith("、", end):
+                counts = _borrowed_noun(norm, end + 1)  # 各设置2个、共计10个区域急救医疗中心
+            if counts:
+                pass
+            elif between and suffix and _PER_CAPITA.match(between):
                 counts = _per_capita(between + suffix)
                 end = max(end, s_end)
             elif between:
@@ -436,6 +511,9 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
                 end = max(end, s_end)
             else:
                 before = r_core[: v[0]]
+                content = [m for m in _VERB_RX.finditer(before) if m.group() in _CONTENT_VERBS]
+                if content and content[-1].end() < len(before):
+                    before = before[content[-1].end() :]  # 新招收博士后突破1000人 → 博士后
                 counts = _clean_counts(before)
                 if counts:
                     span_start = r0 + _lead_skip(before)
@@ -491,3 +569,110 @@ def _pair_respectively(text: str, found: list[_Found]) -> None:
                 i += len(parts)
                 continue
         i += 1
+
+
+_LIST_NUMBER = re.compile(r"^\s*[(（]?\d{1,2}(?:[.．](?=\d)|[.．、)）](?=[^\d.%]))")
+
+
+def _list_number_blanked(text: str) -> str:
+    """``6.10个区域急救医疗中心``: the item number ``6.`` is not part of the figure."""
+    m = _LIST_NUMBER.match(text)
+    return text if not m else " " * m.end() + text[m.end() :]
+
+
+# Predicates of a share: 70%妇幼保健机构建成儿童友好医院 → 妇幼保健机构建成儿童友好医院比例.
+_SHARE_PRED = re.compile(r"建成|设立|开设|提供|创建|实现|达到|开展|纳入|配备|通过")
+_SHARE_NEXT = re.compile(r"、(?=\d+(?:\.\d+)?%)")
+_ADVERB_END = re.compile(r"(?:成功|全部|全面|均|都|率先)+$")
+
+
+def _share(text: str, pos: int, unit: str) -> tuple[str, int] | None:
+    """A percentage of a subject that does something: (``subject+predicate+object比例``, end).
+
+    In ``70%妇幼保健机构、100%儿童专科医院…建成儿童友好医院`` the predicate at the
+    end of the list is shared by every share before it.
+    """
+    if unit != "%":
+        return None
+    i = pos + 1 if text.startswith("的", pos) else pos
+    stop = min((k for k in (text.find(c, i) for c in _CLAUSE_END) if k >= 0), default=len(text))
+    pred = _SHARE_PRED.search(text, i, stop)
+    if pred is None:
+        return None
+    nxt = _SHARE_NEXT.search(text, i, pred.start())
+    subject_end = nxt.start() if nxt else pred.start()
+    subject = _ADVERB_END.sub("", text[i:subject_end])
+    if not subject or (nxt is None and re.search(r"\d", subject)):
+        return None
+    obj_end = stop
+    digit = re.search(r"\d", text[pred.end() : stop])
+    if digit:
+        obj_end = pred.end() + digit.start()
+    obj = _TRAIL.sub("", text[pred.end() : obj_end].rstrip("、和及与 "))
+    if not obj:
+        return None
+    return subject + pred.group() + obj + "比例", (subject_end if nxt else obj_end)
+
+
+_BASE_BEFORE = re.compile(r"从(?:\d{4}年的?)?[^，,。；;、\d]{0,6}$")
+_BASE_CHANGE = re.compile(
+    r"^[^，,。；;\d]{0,8}?(?:提高|提升|增加|增长|扩大|下降|降低|减少|上升)(?:到|至)(?:\d{4}年的?)?[^，,。；;\d]{0,4}$"
+)
+
+
+_BASE_TO_BARE = re.compile(
+    r"(?:提高|提升|增加|增长|扩大|下降|降低|减少|上升)(?:到|至)\d+(?:\.\d+)?(?![\d.%‰万亿个家名张所项])"
+)
+
+
+def _baselines(text: str, found: list[_Found]) -> tuple[dict[int, float], set[int]]:
+    """``从X提高到Y``: ``({index of Y: value of X}, {indices of X})``; also ``分别从A、B提高到C、D``."""
+    targets: dict[int, float] = {}
+    starts: set[int] = set()
+    i = 0
+    while i < len(found):
+        prev_end = found[i - 1].end if i else found[i].clause
+        if not _BASE_BEFORE.search(text[max(prev_end, found[i].clause) : found[i].num_start]):
+            i += 1
+            continue
+        run = [i]
+        while run[-1] + 1 < len(found) and text[found[run[-1]].end : found[run[-1] + 1].num_start] == "、":
+            run.append(run[-1] + 1)
+        j = run[-1] + 1
+        if len(run) == 1 and _BASE_TO_BARE.match(text, found[i].end):
+            starts.add(i)  # 从16.4%下降到0: a starting level, the end is a bare number
+            i += 1
+            continue
+        if j + len(run) > len(found) or not _BASE_CHANGE.search(
+            text[found[run[-1]].end : found[j].num_start]
+        ):
+            i += 1
+            continue
+        ends = list(range(j, j + len(run)))
+        if any(text[found[a].end : found[a + 1].num_start] != "、" for a in ends[:-1]):
+            i += 1
+            continue
+        for b, t in zip(run, ends, strict=True):
+            base, tgt = found[b], found[t]
+            if base.num.unit != tgt.num.unit:
+                continue
+            targets[t] = base.num.value
+            starts.add(b)
+            if not tgt.counts:
+                tgt.counts = re.sub(r"从.*$", "", base.counts)
+            if len(run) == 1:
+                tgt.start = min(tgt.start, base.start)
+        i = j + len(run)
+    return targets, starts
+
+
+def _carry_share_subject(text: str, found: list[_Found]) -> None:
+    """``工业投资增长20%、占固定资产投资比重提高到15%``: the 占… share is of the previous item's subject."""
+    for prev, f in zip(found, found[1:], strict=False):
+        if (
+            f.counts.startswith("占")
+            and prev.counts
+            and prev.clause == f.clause
+            and "、" in text[prev.end : f.start]
+        ):
+            f.counts = prev.counts + f.counts

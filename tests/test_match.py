@@ -5,9 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import yaml
-from conftest import LONGGANG, SZ2022, SZ2025
+from conftest import DONGGUAN, LONGGANG, SZ2022, SZ2025
 
-from plancompare.match import blocked_best_matches, section_scores, top_k
+from plancompare.match import (
+    HEADING_WEIGHT,
+    HUB_K,
+    blocked_best_matches,
+    heading_similarity,
+    rank_scores,
+    section_scores,
+    top_k,
+)
 
 
 def test_longgang_childcare_matches_shenzhen_childcare(seed_planset):
@@ -89,3 +97,47 @@ def test_top_k_and_blocked_are_consistent():
     assert [j for _, j, _ in got] == list(dense.argmax(axis=1))
     tk = top_k(a[0], b, 3)
     assert [i for i, _ in tk] == list(np.argsort(-dense[0])[:3])
+
+
+def test_heading_similarity_weighs_topic_words():
+    sim = heading_similarity(
+        ["加大重点传染病防控力度", "强化医疗质量管理"], ["抓好重大传染病防控", "强化医疗行业综合监管"]
+    )
+    assert sim[0].argmax() == 0 and sim[0, 0] > 0.2
+    assert sim[1].argmax() == 1
+    assert heading_similarity([""], ["托育"]).tolist() == [[0.0]]
+
+
+def test_rank_scores_hub_column_loses_rows_it_only_vaguely_matches():
+    # B0 is a broad item close to every A item; A1 and A2 have sharper counterparts B1, B2
+    scores = np.array([[0.80, 0.50, 0.50], [0.78, 0.77, 0.40], [0.785, 0.40, 0.78]], np.float32)
+    assert scores.argmax(axis=1).tolist() == [0, 0, 0]
+    ranked = rank_scores(scores, ["", "", ""], ["", "", ""], heading_weight=0.0, hub_k=1)
+    assert ranked.argmax(axis=1).tolist() == [0, 1, 2]
+
+
+def test_matching_p_at_1_on_labelled_pairs(seed_planset):
+    from benchmarks.matching import directed_pairs, hits, query_rows
+
+    rows, cache = query_rows(seed_planset, directed_pairs())
+    assert len(rows) == 108
+    before = [h for v in hits(rows, cache, 0, None).values() for h in v]
+    after = [h for v in hits(rows, cache, HEADING_WEIGHT, HUB_K).values() for h in v]
+    assert sum(after) > sum(before)
+    assert sum(after) / len(after) >= 0.85
+
+
+def test_compare_does_not_pair_internationalisation_with_tcm(seed_planset):
+    cmp = seed_planset.compare(SZ2025, DONGGUAN)
+    got = {m.a_section: m.b_section for m in cmp.matches}
+    assert got.get("2.7") != "2.6"  # §2.7 国际化 vs 东莞 §2.6 中医药 (issue 14)
+    assert got.get("4.12") == "2.6"  # 中医药 still meets 中医药
+
+
+def test_matched_share_similarity_separates_plans(seed_planset):
+    sim = seed_planset.similarity()
+    off = sim.values[~np.eye(5, dtype=bool)]
+    cos = seed_planset.similarity(method="cosine").values[~np.eye(5, dtype=bool)]
+    assert np.allclose(np.diag(sim.values), 1.0)
+    assert off.max() - off.min() > 3 * (cos.max() - cos.min())
+    assert off.min() >= 0.0 and off.max() <= 1.0
