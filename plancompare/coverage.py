@@ -36,14 +36,13 @@ from .signals import (
     theme_queries,
     unit_features,
 )
-from .terms import ThemeTerms
+from .terms import ThemeTerms, theme_terms
 
 __all__ = ["Coverage", "compute_coverage", "plan_units", "theme_queries", "Unit", "LEVELS"]
 
 EncodeFn = Callable[[list[str], Literal["query", "passage"]], np.ndarray]
 LEVELS: tuple[str, ...] = ("covered", "mentioned", "missing")
 _LEVEL_CODE = {"covered": 2, "mentioned": 1, "missing": 0}
-_CLAUSE_MARKS = ",;:。，；：!?！？"
 
 
 @dataclass
@@ -341,7 +340,9 @@ def compute_coverage(
     signals = compute_signals(plans, themes, encode, plan_part=plan_part)
     cells: dict[tuple[str, str], ThemeCoverage] = {}
     for plan, sig in zip(plans, signals, strict=True):
-        for theme, cell in zip(themes, decide_plan(plan.id, themes, sig, model, extract_targets, max_evidence), strict=True):
+        for theme, cell in zip(
+            themes, decide_plan(plan.id, themes, sig, model, extract_targets, max_evidence), strict=True
+        ):
             cells[(plan.id, theme.name)] = cell
     return Coverage(
         plan_ids=[p.id for p in plans],
@@ -378,7 +379,8 @@ def decide_plan(
         unit_p = model.p_covered(unit_features(sig, ti))
         # rounded so that ties (float noise of the BLAS in use) go to the earlier sentence
         best = sorted(range(len(unit_p)), key=lambda i: (-round(float(unit_p[i]), 4), i))[:max_evidence]
-        chosen[ti] = best
+        # sentences that would cover the theme on their own give its targets, the evidence too
+        chosen[ti] = sorted(set(best) | {int(i) for i in np.flatnonzero(unit_p >= model.covered_at)})
         u = sig.units
         evidence = tuple(
             Evidence(plan_id, u[i].section_id, u[i].text, u[i].span, float(unit_p[i]), u[i].part)  # type: ignore[arg-type]
@@ -386,24 +388,26 @@ def decide_plan(
         )
         cells.append(ThemeCoverage(plan_id, theme.name, level, score, evidence, rule=rule))  # type: ignore[arg-type]
     if extract_targets:
-        cells = _attach_targets(plan_id, sig, cells, chosen, extract_targets)
+        cells = _attach_targets(plan_id, themes, sig, cells, chosen, extract_targets)
     return cells
 
 
 def _attach_targets(
     plan_id: str,
+    themes: Sequence[Theme],
     sig: PlanSignals,
     cells: list[ThemeCoverage],
     chosen: dict[int, list[int]],
     extract_targets: Callable[[str, int, str], list[Target]],
 ) -> list[ThemeCoverage]:
-    """Give each covered theme the targets of the covering sentences that hold its keyword.
+    """Give each covered theme the targets of its covering sentences that are about it.
 
     One sentence often commits to several themes and lists several figures
-    (``…儿童专科医院100%…中医馆…``). A figure goes to the themes whose keyword
-    sits in its own clause, or else to the theme(s) whose keyword is nearest
-    to it in the sentence, not to every theme the sentence covers.
+    (``…儿童专科医院100%…中医馆…``); :func:`plancompare.attribution.attribute_targets`
+    gives a figure to a theme only when the figure's own clause is about it.
     """
+    from .attribution import attribute_targets
+
     claims: dict[int, list[int]] = {}
     for ti, c in enumerate(cells):
         if c.level == "covered":
@@ -414,37 +418,33 @@ def _attach_targets(
     for i in sorted(claims):
         u = sig.units[i]
         kind = "achieved" if u.part == "review" else "target"
-        for t in extract_targets(u.text, u.span[0], kind):
-            a, b = t.span[0] - u.span[0], t.span[1] - u.span[0]
-            lo, hi = _clause_bounds(u.text, a, b)
-            dist = {ti: _keyword_distance(u.text, sig.hits[ti][i], a, b) for ti in claims[i]}
-            near = min(dist.values())
-            for ti in claims[i]:
-                if dist[ti] == near or any(k in u.text[lo:hi] for k in sig.hits[ti][i]):
-                    got.setdefault(ti, []).append(_with_place(t, plan_id, u.section_id))
+        found = extract_targets(u.text, u.span[0], kind)
+        if not found:
+            continue
+        by_name = {themes[ti].name: ti for ti in claims[i]}
+        per = attribute_targets(
+            u.text,
+            u.span[0],
+            {n: _attribution_terms(themes[ti], sig.hits[ti][i]) for n, ti in by_name.items()},
+            found,
+        )
+        for name, ts in per.items():
+            got.setdefault(by_name[name], []).extend(_with_place(t, plan_id, u.section_id) for t in ts)
     return [replace(c, targets=tuple(got[ti])) if ti in got else c for ti, c in enumerate(cells)]
 
 
-def _clause_bounds(text: str, a: int, b: int) -> tuple[int, int]:
-    lo = a
-    while lo > 0 and text[lo - 1] not in _CLAUSE_MARKS:
-        lo -= 1
-    hi = b
-    while hi < len(text) and text[hi] not in _CLAUSE_MARKS:
-        hi += 1
-    return lo, hi
+def _attribution_terms(theme: Theme, hits: tuple[str, ...]) -> tuple[str, ...]:
+    """The terms that may claim a figure for ``theme`` in a sentence.
 
-
-def _keyword_distance(text: str, keywords: tuple[str, ...], a: int, b: int) -> int:
-    """Characters between ``text[a:b]`` and the nearest occurrence of any keyword (0 if they touch)."""
-    best = len(text)
-    for k in keywords:
-        start = text.find(k)
-        while start >= 0:
-            end = start + len(k)
-            best = min(best, max(0, a - end, start - b))
-            start = text.find(k, start + 1)
-    return best
+    A theme with keywords claims with its name and keywords only: words derived
+    from a name (儿童 of 儿童青少年健康) say a sentence is near a theme, but are
+    too broad to decide which theme a figure belongs to. A theme given by name and
+    description alone has nothing better than its derived words.
+    """
+    if not theme.keywords:
+        return hits
+    strong = theme_terms(theme).name
+    return tuple(h for h in hits if h in strong)
 
 
 def _with_place(t: Target, plan_id: str, section_id: str) -> Target:
