@@ -60,12 +60,17 @@ def _folder(tmp_path: Path, *stems: str) -> Path:
 def hash_cli(monkeypatch):
     """The CLI with ``--backend hash`` mapped to the model-free embedder (and its thresholds)."""
     import plancompare.calibration as calibration
+    import plancompare.cli as cli
     import plancompare.embed as embed
 
     real = embed.get_embedder
     monkeypatch.setattr(
-        embed, "get_embedder", lambda spec=None: HashEmbedder() if spec == "hash" else real(spec)
+        embed,
+        "get_embedder",
+        lambda spec=None, **kw: HashEmbedder() if spec == "hash" else real(spec, **kw),
     )
+    # "hash" is a test backend: let it past the CLI's check of backend names
+    monkeypatch.setattr(cli, "_check_backend", lambda backend: backend)
     real_for = calibration.thresholds_for
     monkeypatch.setattr(
         calibration,
@@ -526,11 +531,11 @@ def test_13_write_and_memory_failures_are_one_line(tmp_path: Path, hash_cli, mon
     def full(self, *a, **kw):
         raise OSError(errno.ENOSPC, "No space left on device", str(self))
 
-    monkeypatch.setattr(Path, "write_text", full)
-    _one_line_error(
-        hash_cli("report", d, "--backend", "hash", "--no-discovery", "-o", out), "r.md", "No space left"
-    )
-    monkeypatch.undo()
+    with monkeypatch.context() as m:  # undone on leaving; the hash backend stays patched
+        m.setattr(Path, "write_text", full)
+        _one_line_error(
+            hash_cli("report", d, "--backend", "hash", "--no-discovery", "-o", out), "r.md", "No space left"
+        )
     import plancompare.planset as planset
 
     def oom(self, *a, **k):

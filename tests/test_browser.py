@@ -87,7 +87,7 @@ def test_methods_note(dom):
     methods = dom.find("section", id="methods")
     text = methods.get_text(" ", strip=True)
     assert "use-m3" in text and "Multilingual Universal Sentence Encoder" in text
-    for key in ("keyword_sentence", "semantic_only", "semantic_mention", "match", "Plan part"):
+    for key in ("p_covered", "p_mention", "match", "Plan part", "Theme terms"):
         assert key in text
     assert len(methods.find_all("td", class_="mono")) == 10  # 5 files: path + sha256
 

@@ -141,6 +141,7 @@ def collect(
                     "plan_id": pid,
                     "level": c.level,
                     "score": round(c.score, 4),
+                    "rule": c.rule,
                     "section": ev.section_id if ev else "",
                     "evidence": quote(pid, ev.span, ev.sentence) if ev else "",
                     "anchor": ref(pid, ev.section_id, ev.span) if ev else "",
@@ -325,12 +326,18 @@ def collect(
     ]
     when = today or _dt.date.today()
     th = cov.thresholds
+    dm = cov.decision
     methods = {
         "backend": cov.backend,
         "model": _model_name(planset),
-        "thresholds": th.as_dict() if th else None,
-        "calibrated": bool(th and th.calibrated),
-        "threshold_source": th.source if th else "",
+        # coverage no longer uses similarity bars; only section matching does
+        "thresholds": {"match": th.match} if th else None,
+        "calibrated": bool(dm.calibrated) if dm else bool(th and th.calibrated),
+        "threshold_source": dm.source if dm else (th.source if th else ""),
+        "decision": {"covered_at": dm.covered_at, "mentioned_at": dm.mentioned_at, "source": dm.source}
+        if dm
+        else None,
+        "terms": [{"theme": name, **tt.as_dict()} for name, tt in cov.terms.items()],
         "plan_part": cov.plan_part,
         "themes": len(cov.themes),
         "theme_source": _theme_source(themes),

@@ -35,7 +35,7 @@ def _sec(plan_id: str, section: str, anchor: str) -> str:
 
 def _overview(data: ReportData) -> list[str]:
     """The summary: per plan, themes only it covers and themes it lacks, each with a quote and § link."""
-    base = data.methods["baseline"]
+    base = md_escape(data.methods["baseline"]) if data.methods["baseline"] else None
     head = (
         f"## What each plan does that {base} does not, and the reverse"
         if base
@@ -48,12 +48,12 @@ def _overview(data: ReportData) -> list[str]:
 
     def line(x: dict, lacks: bool) -> str:
         share = f" ({x['covered_by']}/{x['of']})" if lacks and not base else ""
-        where = f" {x['from']} [§{x['section']}](#{x['anchor']})" if x["anchor"] else ""
-        quote = f" “{x['evidence']}”" if x["evidence"] else ""
-        return f"  - **{x['theme']}**{share}{where}{quote}"
+        where = f" {md_escape(x['from'])} [§{md_escape(x['section'])}](#{x['anchor']})" if x["anchor"] else ""
+        quote = f" “{md_escape(x['evidence'])}”" if x["evidence"] else ""
+        return f"  - **{md_escape(x['theme'])}**{share}{where}{quote}"
 
     for r in data.overview:
-        lines.append(f"- **{r['plan']}** — {alone_t}: {len(r['alone'])}; {lacks_t}: {len(r['lacks'])}")
+        lines.append(f"- **{md_escape(r['plan'])}** — {alone_t}: {len(r['alone'])}; {lacks_t}: {len(r['lacks'])}")
         lines += [line(x, False) for x in r["alone"]] + [line(x, True) for x in r["lacks"]]
     return lines + [""]
 
@@ -198,10 +198,10 @@ def render_markdown(data: ReportData) -> str:
         "## Methods",
         "",
         f"- backend: `{m['backend']}` — {m['model']}",
-        f"- thresholds ({'calibrated' if m['calibrated'] else 'NOT calibrated'}, {m['threshold_source']}): "
-        + ", ".join(
-            f"{k}={threshold_text(k, v)}" for k, v in th.items() if k not in ("calibrated", "source")
-        ),
+        f"- coverage decision ({'fitted' if m['calibrated'] else 'NOT fitted for this backend'}, "
+        f"{md_escape(m['threshold_source'])}): covered at p_covered ≥ "
+        f"{(m.get('decision') or {}).get('covered_at', 0.5)}; the score shown is p_covered (0–1)",
+        "- matching: " + ", ".join(f"{k}={threshold_text(k, v)}" for k, v in th.items()),
         f"- themes: {m['themes']} from {md_escape(m['theme_source'])}",
         f"- plan part: {m['plan_part']}; date: {m['date']}; plancompare {m['plancompare_version']}",
         "- input files:",
