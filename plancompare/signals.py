@@ -253,14 +253,15 @@ def compute_signals(
         )
         for ti, tt in enumerate(terms)
     )
-    exp_all = [_expansion_hits(units, expansion) for units in all_units]
+    exp_all = [_word_hits(units, expansion) for units in all_units]
+    phrase_all = [_word_hits(units, phrases, whole=False) for units in all_units]
     c_emb = encode(list(clause_texts), "passage") if clause_texts else np.zeros((0, dim), np.float32)
     cz_full, cz_short, _ = zs(c_emb)
     c_best = np.maximum(cz_full, cz_short) if len(c_emb) else cz_full
 
     out = []
     pos = 0
-    for units, hits, w, exp_hit in zip(all_units, hits_all, wanted, exp_all, strict=True):
+    for units, hits, w, exp_hit, phrase_hit in zip(all_units, hits_all, wanted, exp_all, phrase_all, strict=True):
         e = u_emb[pos : pos + len(units)]
         pos += len(units)
         z_full, z_short, cos = zs(e)
@@ -279,10 +280,6 @@ def compute_signals(
             listed[ui, ti] = _in_list(units[ui].text, found)
             for c in cl:
                 clause_z[ui, ti] = max(clause_z[ui, ti], c_best[clause_texts[c], ti])
-        phrase_hit = np.zeros((n, n_t), bool)
-        for ti, ph in enumerate(phrases):
-            for ui, u in enumerate(units):
-                phrase_hit[ui, ti] = any(p in u.text for p in ph) and bool(find_terms(u.text, ph))
         sec_ids = {sid: i for i, sid in enumerate(dict.fromkeys(u.section_id for u in units))}
         out.append(
             PlanSignals(
@@ -323,13 +320,31 @@ def _strong(found: tuple[str, ...], tt: ThemeTerms) -> bool:
     return any(k in tt.name for k in found) or len(found) >= 2
 
 
-def _expansion_hits(units: list[Unit], expansion: tuple[tuple[str, ...], ...]) -> np.ndarray:
-    out = np.zeros((len(units), len(expansion)), bool)
-    for ti, words in enumerate(expansion):
-        if not words:
-            continue
-        for ui, u in enumerate(units):
-            out[ui, ti] = any(w in u.text for w in words) and bool(find_terms(u.text, words, whole=words))
+def _word_hits(units: list[Unit], words: Sequence[tuple[str, ...]], *, whole: bool = True) -> np.ndarray:
+    """units × themes: whether a unit holds one of each theme's ``words`` on word boundaries.
+
+    One Aho–Corasick pass per unit finds the candidates; only those are checked
+    for boundaries (jieba), so the cost does not grow with the number of themes.
+    """
+    import ahocorasick
+
+    out = np.zeros((len(units), len(words)), bool)
+    owners: dict[str, list[int]] = {}
+    for ti, ws in enumerate(words):
+        for w in ws:
+            owners.setdefault(w, []).append(ti)
+    if not owners:
+        return out
+    auto = ahocorasick.Automaton()
+    for w in sorted(owners):
+        auto.add_word(w, w)
+    auto.make_automaton()
+    for ui, u in enumerate(units):
+        present = {w for _, w in auto.iter(u.text)}
+        for w in sorted(present):
+            for ti in owners[w]:
+                if not out[ui, ti] and find_terms(u.text, (w,), whole=(w,) if whole else ()):
+                    out[ui, ti] = True
     return out
 
 
