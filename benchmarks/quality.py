@@ -36,7 +36,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from plancompare import decision, signals  # noqa: E402
+from plancompare import decision, match, signals  # noqa: E402
 from plancompare.model import Theme  # noqa: E402
 from plancompare.planset import load_plans  # noqa: E402
 from plancompare.themes import builtin_themes  # noqa: E402
@@ -131,11 +131,13 @@ def match_precision(plans, pairs: list[dict], threshold: float | None = None) ->
             (p["a"], p["a_section"], p["b"], p["b_section"]),
             (p["b"], p["b_section"], p["a"], p["a_section"]),
         ):
-            sa, sb, scores = plans.section_scores(a, b)  # what PlanSet.compare decides on
+            sa, sb, scores = plans.section_scores(a, b)
+            # PlanSet.compare picks the counterpart by rank_scores (heading-aware, hubness-corrected)
+            rank = match.rank_scores(scores, [s.heading for s in sa], [s.heading for s in sb])
             ia = [i for i, s in enumerate(sa) if s.id == str(asec)]
             if not ia:
                 continue
-            sims = scores[ia[0]]
+            sims = rank[ia[0]]
             best = int(np.argmax(sims))
             total += 1
             hits += sb[best].id == str(bsec)
