@@ -76,3 +76,14 @@ def hash_thresholds():
     return CoverageThresholds(
         keyword_sentence=0.2, semantic_only=0.95, semantic_mention=0.9, match=0.45, source="test"
     )
+
+
+def hash_planset(paths, **kw):
+    """Plans loaded with the model-free :class:`HashEmbedder`, no cache, and its thresholds."""
+    from plancompare.planset import load_plans
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plans = load_plans(paths, embedder=HashEmbedder(), cache_dir=False, **kw)
+    plans.thresholds = hash_thresholds()
+    return plans

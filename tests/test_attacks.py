@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import DONGGUAN, SZ2022, SZ2025, seed_path
-from report_shared import HashEmbedder, hash_thresholds
+from report_shared import HashEmbedder, hash_planset, hash_thresholds
 from typer.testing import CliRunner
 
 from plancompare.errors import OutputPathError, PlanLoadError, ReportWriteError, ThemeFileError
@@ -36,16 +36,6 @@ runner = CliRunner()
 
 def _seed_text(stem: str = SZ2025) -> str:
     return seed_path(stem).read_text(encoding="utf-8")
-
-
-def _hash_planset(paths, **kw):
-    from plancompare.planset import load_plans
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        plans = load_plans(paths, embedder=HashEmbedder(), cache_dir=False, **kw)
-    plans.thresholds = hash_thresholds()
-    return plans
 
 
 def _folder(tmp_path: Path, *stems: str) -> Path:
@@ -103,7 +93,7 @@ def test_1_odd_loadable_files_keep_the_report(tmp_path: Path) -> None:
     (d / "numbered.txt").write_text(
         "".join(f"{i}.加强医疗卫生服务能力建设第{i}项。\n" for i in range(1, 301)), encoding="utf-8"
     )
-    plans = _hash_planset(d)
+    plans = hash_planset(d)
     assert len(plans) == 5
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -290,7 +280,7 @@ def _encodable(ch: str, encoding: str) -> bool:
 # 6 -- atomic report writes -----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def two_plans():
-    return _hash_planset([seed_path(SZ2025), seed_path(DONGGUAN)])
+    return hash_planset([seed_path(SZ2025), seed_path(DONGGUAN)])
 
 
 def _leftovers(folder: Path) -> list[str]:
@@ -363,7 +353,7 @@ def test_7_spreadsheet_cells_are_never_formulas(tmp_path: Path) -> None:
     d.mkdir()
     shutil.copy(seed_path(SZ2025), d / "=cmd|' calc'!A0.txt")
     shutil.copy(seed_path(DONGGUAN), d / "dg.txt")
-    plans = _hash_planset(d)
+    plans = hash_planset(d)
     themes = {name: "托育" for name in _FORMULAS} | {"托育": "托育服务"}
     cov = plans.coverage(themes)
     xlsx = write_report(plans, tmp_path / "r.xlsx", coverage=cov, discovery=False)
@@ -400,7 +390,7 @@ def test_8_markdown_and_html_reports_escape_names(tmp_path: Path) -> None:
     d.mkdir()
     shutil.copy(seed_path(SZ2025), d / "<svg onload=alert(1)>.txt")
     shutil.copy(seed_path(DONGGUAN), d / "dg.txt")
-    plans = _hash_planset(d)
+    plans = hash_planset(d)
     cov = plans.coverage({name: "托育" for name in _XSS} | {"托育": "托育服务"})
     md = write_report(plans, tmp_path / "r.md", coverage=cov, discovery=False).read_text(encoding="utf-8")
     rendered = MarkdownIt("commonmark").render(md)
@@ -496,8 +486,8 @@ def test_12_invisible_characters_are_removed_and_counted(tmp_path: Path) -> None
     n = ref_text.count("居民健康管理") + 3 + 2
     w = [w for w in plan.warnings if w.kind == "invisible"]
     assert len(w) == 1 and w[0].message.startswith(f"{n} invisible") and "U+00AD" in w[0].message
-    a = _hash_planset([f, seed_path(SZ2025)]).coverage()
-    b = _hash_planset([seed_path(SZ2022), seed_path(SZ2025)]).coverage()
+    a = hash_planset([f, seed_path(SZ2025)]).coverage()
+    b = hash_planset([seed_path(SZ2022), seed_path(SZ2025)]).coverage()
     assert [a.cells[("shy", t.name)].level for t in a.themes] == [
         b.cells[(SZ2022, t.name)].level for t in b.themes
     ]

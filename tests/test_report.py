@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import DONGGUAN, SEEDS, SZ2022, SZ2025, seed_path
-from report_shared import HashEmbedder, hash_thresholds, seed_reports
+from report_shared import HashEmbedder, hash_planset, hash_thresholds, seed_reports
 
 from plancompare.report import write_report
 from plancompare.report.data import _pieces, anchor
@@ -202,16 +202,6 @@ def test_markdown_has_every_section_and_resolving_links(hashed):
 
 
 # -- options and inputs ------------------------------------------------------------------------------
-def _hash_planset(paths, **kw):
-    from plancompare.planset import load_plans
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        plans = load_plans(paths, embedder=HashEmbedder(), cache_dir=False, **kw)
-    plans.thresholds = hash_thresholds()
-    return plans
-
-
 def test_baseline_limits_gap_tables(hashed, tmp_path):
     out = write_report(
         hashed.plans, tmp_path / "b.json", coverage=hashed.coverage, baseline="深圳市 2025", discovery=False
@@ -233,7 +223,7 @@ def test_failed_files_and_warnings_are_reported(tmp_path):
     shutil.copy(seed_path(SZ2022), d)
     shutil.copy(seed_path(DONGGUAN), d)
     (d / "broken.txt").write_bytes(b"\x00\x01\x02binary")
-    plans = _hash_planset(d)
+    plans = hash_planset(d)
     assert len(plans) == 2
     page = write_report(plans, tmp_path / "r.html", discovery=False, figure=False).read_text(encoding="utf-8")
     warn = page.split('id="warnings"', 1)[1].split("</section>", 1)[0]
@@ -243,14 +233,14 @@ def test_failed_files_and_warnings_are_reported(tmp_path):
 
 def test_review_figures_are_labelled_achieved(tmp_path):
     """With plan_part="all" Dongguan's 2024 review counts, and its figures are 'achieved', not targets."""
-    plans = _hash_planset([seed_path(DONGGUAN), seed_path(SZ2025)], plan_part="all")
+    plans = hash_planset([seed_path(DONGGUAN), seed_path(SZ2025)], plan_part="all")
     doc = json.loads(write_report(plans, tmp_path / "r.json", discovery=False).read_text(encoding="utf-8"))
     kinds = {(pp["plan_id"], x["kind"]) for t in doc["targets"] for pp in t["plans"] for x in pp["targets"]}
     assert (DONGGUAN, "achieved") in kinds
     assert (SZ2025, "achieved") not in kinds  # no review part in Shenzhen 2025
     md = write_report(plans, tmp_path / "r.md", discovery=False).read_text(encoding="utf-8")
     assert "*(achieved)*" in md
-    only_plan = _hash_planset([seed_path(DONGGUAN)], plan_part="plan")
+    only_plan = hash_planset([seed_path(DONGGUAN)], plan_part="plan")
     doc = json.loads(
         write_report(only_plan, tmp_path / "p.json", discovery=False).read_text(encoding="utf-8")
     )
@@ -414,7 +404,7 @@ def test_file_column_tells_region_year_files_apart(tmp_path):
     for region, stem in (("深圳市", SZ2025), ("东莞市", DONGGUAN)):
         (tmp_path / "in" / region).mkdir(parents=True)
         shutil.copy(seed_path(stem), tmp_path / "in" / region / "2025.txt")
-    plans = _hash_planset(tmp_path / "in", recursive=True)
+    plans = hash_planset(tmp_path / "in", recursive=True)
     page = write_report(plans, tmp_path / "r.html", discovery=False, figure=False).read_text(encoding="utf-8")
     table = page.split('<section id="plans">', 1)[1].split("</table>", 1)[0]
     files = re.findall(r'<td class="mono">([^<]*\.txt)</td>', table)
