@@ -227,7 +227,8 @@ def _from_mapping_entry(name: Any, x: Any, path: str, line: int | None) -> tuple
     if value is None:
         return _from_name(name, path, line), line
     if isinstance(value, str):
-        return Theme(name=name.strip(), description=value.strip(), keywords=(name.strip(),)), line
+        # the name is always looked for (plancompare.terms); no keyword list means "derive the terms"
+        return Theme(name=name.strip(), description=value.strip()), line
     if isinstance(value, Mapping):
         if "name" in value and value["name"] != name:
             raise ThemeFileError(

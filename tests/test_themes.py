@@ -100,7 +100,11 @@ def test_load_mixed_list_and_dict_specs():
     assert got[1].examples == ("扩大运动处方运用",)
 
     by_dict = load_themes({"控烟": "无烟单位和戒烟门诊", "托育": {"keywords": ["托位"], "group": "人群"}})
-    assert by_dict[0] == Theme(name="控烟", description="无烟单位和戒烟门诊", keywords=("控烟",))
+    # name: description gives no keyword list; the terms are derived (name included)
+    assert by_dict[0] == Theme(name="控烟", description="无烟单位和戒烟门诊")
+    from plancompare.terms import theme_terms
+
+    assert theme_terms(by_dict[0]).name == ("控烟",)
     assert by_dict[1].keywords == ("托位",) and by_dict[1].group == "人群"
 
 
