@@ -378,7 +378,7 @@ def decide_plan(
             continue
         unit_p = model.p_covered(unit_features(sig, ti))
         # rounded so that ties (float noise of the BLAS in use) go to the earlier sentence
-        best = sorted(range(len(unit_p)), key=lambda i: (-round(float(unit_p[i]), 4), i))[:max_evidence]
+        best = np.argsort(-np.round(unit_p, 4), kind="stable")[:max_evidence].tolist()
         # sentences that would cover the theme on their own give its targets, the evidence too
         chosen[ti] = sorted(set(best) | {int(i) for i in np.flatnonzero(unit_p >= model.covered_at)})
         u = sig.units

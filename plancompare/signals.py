@@ -234,7 +234,10 @@ def compute_signals(
                     )
                     if found:
                         hits[ti][ui] = found
-                        cl = _term_clauses(u.text, found) if len(u.text) > _LONG else []
+                        # a clause is embedded only for the name or a word of it: description words
+                        # alone weigh little, and their clauses were a quarter of all embedding work
+                        strong = [k for k in found if terms[ti].kind(k) != "description"]
+                        cl = _term_clauses(u.text, tuple(strong)) if strong and len(u.text) > _LONG else []
                         for c in cl:
                             clause_texts.setdefault(c, len(clause_texts))
                         w.append((ui, ti, cl))

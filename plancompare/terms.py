@@ -156,6 +156,7 @@ def theme_terms(theme: Theme) -> ThemeTerms:
 
 
 _EXPAND_MAX = 5
+_EXPAND_SAMPLE = 400
 _EXPAND_LIFT = 20.0
 
 
@@ -180,6 +181,9 @@ def expand_terms(tt: ThemeTerms, sentences: Sequence[str]) -> tuple[str, ...]:
     texts = list(dict.fromkeys(sentences))
     if len(texts) < 2:
         return ()
+    if len(texts) > _EXPAND_SAMPLE:  # an even, deterministic sample: lift is a ratio, jieba the cost
+        step = len(texts) / _EXPAND_SAMPLE
+        texts = [texts[int(i * step)] for i in range(_EXPAND_SAMPLE)]
     known = tt.all
     df: dict[str, int] = {}
     for text in texts:
@@ -198,12 +202,13 @@ def expand_terms(tt: ThemeTerms, sentences: Sequence[str]) -> tuple[str, ...]:
     return tuple(w for _, w in sorted(scored)[:_EXPAND_MAX])
 
 
-def _pieces(text: str) -> list[str]:
+@functools.lru_cache(maxsize=100_000)
+def _pieces(text: str) -> tuple[str, ...]:
     out = [m.group() for m in _ASCII.finditer(text)]
     han = _ASCII.sub(" ", text)
     for seg in han.split():
         out += [w for w in _words(seg) if _HAN.search(w)]
-    return out
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=200_000)
