@@ -23,7 +23,7 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -134,27 +134,13 @@ class PlanSignals:
     name_hit: np.ndarray  # bool
     part_hit: np.ndarray  # bool
     desc_terms: np.ndarray  # int: distinct description terms
-    listed: np.ndarray  # every term hit sits in an enumeration (A、B、C等)
     heading: np.ndarray  # per unit
-    context: np.ndarray  # per unit
     section_index: np.ndarray  # per unit
 
-    @property
+    @functools.cached_property
     def strength(self) -> np.ndarray:
         """units × themes: the best semantic evidence of each sentence (z-score)."""
         return np.maximum(np.maximum(self.z, self.z_phrase), self.clause_z)
-
-
-def _in_list(text: str, terms: tuple[str, ...]) -> bool:
-    for k in terms:
-        start = 0
-        while (i := text.find(k, start)) >= 0:
-            before = text[i - 1] if i else ""
-            after = text[i + len(k)] if i + len(k) < len(text) else ""
-            if before != "、" and after not in ("、", "等"):
-                return False
-            start = i + 1
-    return True
 
 
 def _term_clauses(text: str, terms: tuple[str, ...]) -> list[str]:
@@ -169,8 +155,6 @@ def compute_signals(
     plan_part: PlanPart = "plan",
 ) -> list[PlanSignals]:
     """Per plan: its units and their semantic and lexical signals for every theme."""
-    import ahocorasick
-
     n_t = len(themes)
     fulls: list[str] = []
     shorts: list[str] = []
@@ -206,15 +190,7 @@ def compute_signals(
     u_emb = encode(flat, "passage") if flat else np.zeros((0, dim), np.float32)
 
     # candidate term occurrences in one Aho–Corasick pass; word boundaries checked only on candidates
-    owners: dict[str, list[int]] = {}
-    for ti, tt in enumerate(terms):
-        for k in tt.all:
-            owners.setdefault(k, []).append(ti)
-    auto = ahocorasick.Automaton()
-    for k in sorted(owners):
-        auto.add_word(k, k)
-    if owners:
-        auto.make_automaton()
+    auto, owners = _automaton([tt.all for tt in terms])
     hits_all: list[list[list[tuple[str, ...]]]] = []
     clause_texts: dict[str, int] = {}
     wanted: list[list[tuple[int, int, list[str]]]] = []
@@ -273,14 +249,12 @@ def compute_signals(
         name_hit = np.zeros((n, n_t), bool)
         part_hit = np.zeros((n, n_t), bool)
         desc = np.zeros((n, n_t), np.int16)
-        listed = np.zeros((n, n_t), bool)
         for ui, ti, cl in w:
             found = hits[ti][ui]
             kinds = [terms[ti].kind(k) for k in found]
             name_hit[ui, ti] = "name" in kinds
             part_hit[ui, ti] = "part" in kinds
             desc[ui, ti] = kinds.count("description")
-            listed[ui, ti] = _in_list(units[ui].text, found)
             for c in cl:
                 clause_z[ui, ti] = max(clause_z[ui, ti], c_best[clause_texts[c], ti])
         sec_ids = {sid: i for i, sid in enumerate(dict.fromkeys(u.section_id for u in units))}
@@ -298,9 +272,7 @@ def compute_signals(
                 name_hit=name_hit,
                 part_hit=part_hit,
                 desc_terms=desc,
-                listed=listed,
                 heading=np.array([u.heading for u in units], bool),
-                context=np.array([u.context for u in units], bool),
                 section_index=np.array([sec_ids[u.section_id] for u in units], int),
             )
         )
@@ -323,25 +295,32 @@ def _strong(found: tuple[str, ...], tt: ThemeTerms) -> bool:
     return any(k in tt.name for k in found) or len(found) >= 2
 
 
+def _automaton(words: Sequence[tuple[str, ...]]) -> tuple[Any, dict[str, list[int]]]:
+    """An Aho–Corasick automaton over every theme's words, and word → theme indices."""
+    import ahocorasick
+
+    owners: dict[str, list[int]] = {}
+    for ti, ws in enumerate(words):
+        for w in ws:
+            owners.setdefault(w, []).append(ti)
+    auto = ahocorasick.Automaton()
+    for w in sorted(owners):
+        auto.add_word(w, w)
+    if owners:
+        auto.make_automaton()
+    return auto, owners
+
+
 def _word_hits(units: list[Unit], words: Sequence[tuple[str, ...]], *, whole: bool = True) -> np.ndarray:
     """units × themes: whether a unit holds one of each theme's ``words`` on word boundaries.
 
     One Aho–Corasick pass per unit finds the candidates; only those are checked
     for boundaries (jieba), so the cost does not grow with the number of themes.
     """
-    import ahocorasick
-
     out = np.zeros((len(units), len(words)), bool)
-    owners: dict[str, list[int]] = {}
-    for ti, ws in enumerate(words):
-        for w in ws:
-            owners.setdefault(w, []).append(ti)
+    auto, owners = _automaton(words)
     if not owners:
         return out
-    auto = ahocorasick.Automaton()
-    for w in sorted(owners):
-        auto.add_word(w, w)
-    auto.make_automaton()
     for ui, u in enumerate(units):
         present = {w for _, w in auto.iter(u.text)}
         for w in sorted(present):

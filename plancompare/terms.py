@@ -129,10 +129,8 @@ def theme_terms(theme: Theme) -> ThemeTerms:
     name = _normalise(theme.name)
     strong = [k for k in (name, *(_normalise(k) for k in theme.keywords)) if len(k) >= 2]
     parts: list[str] = []
+    # a one-word name is already a name term, but its words may still be specific parts
     for piece in _NAME_SPLIT.split(name):
-        if not piece or piece == name:
-            # a one-word name is already a name term; its words may still be specific parts
-            pass
         for w in _pieces(piece):
             if w != name and _specific(w, _NAME_PART_MAX):
                 parts.append(w)
@@ -258,13 +256,3 @@ def find_terms(text: str, terms: Iterable[str], *, whole: Iterable[str] = ()) ->
                 break
             i = text.find(t, i + 1)
     return tuple(found)
-
-
-def terms_table(themes: Sequence[Theme]) -> list[dict[str, str]]:
-    """Rows ``{theme, kind, terms}`` for showing derived terms (CLI, report Methods)."""
-    rows = []
-    for th in themes:
-        tt = theme_terms(th)
-        for kind, ws in (("name", tt.name), ("parts", tt.parts), ("description", tt.description)):
-            rows.append({"theme": th.name, "kind": kind, "terms": "、".join(ws)})
-    return rows
