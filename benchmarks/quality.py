@@ -125,7 +125,6 @@ def _evidence_ok(ev, lab: dict) -> bool:
 
 def match_precision(plans, pairs: list[dict], threshold: float | None = None) -> dict:
     hits = total = 0
-    true_scores, other_scores = [], []
     for p in pairs:
         for a, asec, b, bsec in (
             (p["a"], p["a_section"], p["b"], p["b_section"]),
@@ -141,30 +140,10 @@ def match_precision(plans, pairs: list[dict], threshold: float | None = None) ->
             best = int(np.argmax(sims))
             total += 1
             hits += sb[best].id == str(bsec)
-            gold_j = [j for j, s in enumerate(sb) if s.id == str(bsec)]
-            if gold_j:
-                true_scores.append(float(sims[gold_j[0]]))
-                rest = np.delete(sims, gold_j[0])
-                if len(rest):
-                    other_scores.append(float(np.median(rest)))
     return {
         "p_at_1": hits / total if total else float("nan"),
         "n": total,
-        "true_scores": true_scores,
-        "other_scores": other_scores,
     }
-
-
-def fit_match_threshold(true_scores: list[float], other_scores: list[float]) -> float:
-    """Threshold that best separates labelled counterparts from typical non-counterparts (balanced accuracy)."""
-    cands = sorted(set(np.round(true_scores + other_scores, 3)))
-    best, best_acc = 0.5, -1.0
-    t, o = np.asarray(true_scores), np.asarray(other_scores)
-    for c in cands:
-        acc = ((t >= c).mean() + (o < c).mean()) / 2
-        if acc > best_acc:
-            best, best_acc = float(c), acc
-    return best
 
 
 def eval_set() -> tuple[list[dict], list[dict], np.ndarray]:

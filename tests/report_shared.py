@@ -73,9 +73,7 @@ class HashEmbedder:
 def hash_thresholds():
     from plancompare.calibration import CoverageThresholds
 
-    return CoverageThresholds(
-        keyword_sentence=0.2, semantic_only=0.95, semantic_mention=0.9, match=0.45, source="test"
-    )
+    return CoverageThresholds(match=0.45, source="test")
 
 
 def hash_planset(paths, **kw):

@@ -39,13 +39,11 @@ def anchor(plan_id: str, section_id: str) -> str:
 
 
 def threshold_text(name: str, value: object) -> str:
-    """A threshold as the reports print it: ``0.600``, ``2``, or ``off`` for a disabled similarity bar.
+    """A threshold as the reports print it: ``0.517``.
 
-    >>> threshold_text("semantic_mention", 2.0), threshold_text("keyword_sentence", 0.6)
-    ('off', '0.600')
+    >>> threshold_text("match", 0.517)
+    '0.517'
     """
-    if name in ("semantic_only", "semantic_mention") and isinstance(value, float) and value > 1:
-        return "off"  # no cosine reaches it
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
