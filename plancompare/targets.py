@@ -32,10 +32,10 @@ _CN_CHARS = "零〇一二两三四五六七八九十百千万亿"
 _NUM = rf"(?:(?<![\d.])\d+(?:\.\d+)?(?:千万|百万|万|亿)?|(?<![{_CN_CHARS}])[{_CN_CHARS}]+)"
 # Longest first so 个百分点 wins over 个, 万元 over 万, 人次 over 人.
 _UNITS = (
-    "个百分点|百分点|%|‰|/10万|/万|万人次|人次|场次|剂次|台次|户次|万元|亿元|元|"
+    "个百分点|百分点|%|‰|/10万|/万|万人次|人次|场次|剂次|台次|户次|批次|万元|亿元|元|"
     "个|家|名|张|所|项|场|台|次|人|篇|支|宗|种|套|辆|间|处|条|批|例|份|件|位|座|床|户|头|成|"
     # physical quantities common in government work reports
-    "平方公里|平方米|立方米|公顷|亩|公里|千米|千瓦时|千瓦|兆瓦|吨|倍"
+    "平方公里|平方米|立方米|公顷|亩|公里|千米|千瓦时|千瓦|兆瓦|吨/日|吨/天|吨|倍"
 )
 _RX = re.compile(
     rf"百分之(?P<pct>[{_CN_CHARS}]+(?:点[{_CN_CHARS}]+)?)"
@@ -45,7 +45,7 @@ _RX = re.compile(
 _FALSE_UNIT = {
     "人": "口间员民才",
     "家": "庭",
-    "所": "有需属在以谓",
+    "所": "有需属在谓",
     "位": "居于",
     "名": "称义单",
     "种": "类",
@@ -89,7 +89,7 @@ _TRAIL = re.compile(
     r"(?:同比|分别|建设工作|建设|工作|数字化转型|绩效考核|巡查|服务保障|专项整治|专项|数字化|开工|的|至|到|中|各|均|有望|力争|争取|一年内|年内|全年)+$"
 )
 _SUFFIX_STOP = re.compile(
-    r"[，,。；;：:！？!?\s、]|的|和|及(?!以[上下])|并|为|在|等|实现|成功|全面|顺利|有序|"
+    r"[，,。；;：:！？!?\s、]|的|和|(?<![普涉以危波惠顾触])及(?!以[上下]|时)|并|为|在|等|实现|成功|全面|顺利|有序|"
     r"获评|入选|纳入|进入|通过|提供|启用|具备|实行|取得|赴|参与|选树|全部|提前|作为|开始|投入|划分|用于|"
     + _VERB_RX.pattern
 )
@@ -261,6 +261,8 @@ def _parse_number(m: re.Match[str], text: str, quoted: list[bool], prev_end: int
         return None
     if unit and after and (after in _FALSE_UNIT.get(unit, "") or after == "级"):  # 三十亿元级项目
         return None
+    if unit == "所" and after == "以" and not text.startswith(("以上", "以下"), end):
+        return None  # 所以 (so), but 50所以上 is 50 所 + 以上
     if unit == "成" and not is_cn:
         return None
     if not unit:
@@ -360,15 +362,23 @@ def _find_verb(r: str) -> tuple[int, int, str] | None:
     return last
 
 
+# 和/及/与 at an edge is a conjunction unless it ends a word (普及, 涉及, 参与).
+_CONJ_EDGE = re.compile(r"^[、，,和及与 ]+|(?:[、，, ]|(?<![普涉以危波惠顾触])及|(?<![参给赋授])与|和)+$")
+
+
+def _strip_conj(s: str) -> str:
+    return _CONJ_EDGE.sub("", s)
+
+
 def _clean_counts(s: str, *, per_capita: bool = True) -> str:
-    s = s.strip("、，,和及与 ")
+    s = _strip_conj(s)
     if "等" in s[:-1]:
         s = s[s.rindex("等") + 1 :]  # 宇通路等道路: examples, then the noun
     for _ in range(4):
         s2 = _SCOPE.sub("", s)
         for v in _FRAME_VERBS:
             s2 = s2.removeprefix(v)
-        s2 = _TRAIL.sub("", s2).strip("、，,和及与 ")
+        s2 = _strip_conj(_TRAIL.sub("", s2))
         if s2 == s:
             break
         s = s2
@@ -493,9 +503,17 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
             if (
                 between
                 and suffix
-                and (share is not None or norm.startswith("的", end) or raw_between.endswith("的"))
+                and (
+                    share is not None
+                    or norm.startswith("的", end)
+                    or raw_between.endswith("的")
+                    or "、" in between
+                    or between.endswith("”")
+                )
             ):
-                # 总投资1.2万亿元的重点项目投资计划 / 95%的医院建成… / 新谋划的116个项目: the noun after is counted
+                # 总投资1.2万亿元的重点项目投资计划 / 95%的医院建成… / 新谋划的116个项目: the noun after
+                # is counted; so it is after names listed before the figure (A医院、B医院2个区域医疗中心,
+                # “乐游广州”“乐学广州”5个计划): they are examples of it
                 between = ""
             if not between and not suffix and norm.startswith("、", end):
                 counts = _borrowed_noun(norm, end + 1)  # 各设置2个、共计10个区域急救医疗中心
