@@ -73,8 +73,12 @@ _CONTENT_VERBS = (
     "购买", "选派", "投用", "通过", "储备", "争创",
 )  # fmt: skip
 _VERB_RX = re.compile(
-    "|".join(sorted(set(_LEVEL_VERBS + _FRAME_VERBS + _CONTENT_VERBS), key=len, reverse=True))
+    "|".join(sorted(set(_LEVEL_VERBS + _FRAME_VERBS + _CONTENT_VERBS), key=len, reverse=True)).replace(
+        "|达|", "|(?<![下表传送抵通发到])达|"  # 省下达的任务, 发达: not a level
+    )
 )
+# 新改扩建 / 新改建: one-character morphemes written before a 建 verb belong to it (新启动 is "newly").
+_VERB_PREFIX = re.compile(r"[新改扩续]+$")
 # 建设项目 / 培训工作: the verb is part of a noun here.
 _NOMINAL_AFTER = re.compile(r"项目|单位|任务|工作|方案|标准|内容|体系|机制|基地|中心|力度|资质|经费|率|面|量")
 _RATE_END = re.compile(r"(率|比例|占比|比重|水平|覆盖率)$")
@@ -90,7 +94,7 @@ _TRAIL = re.compile(
 )
 _SUFFIX_STOP = re.compile(
     r"[，,。；;：:！？!?\s、]|的|和|(?<![普涉以危波惠顾触])及(?!以[上下]|时)|并|为|在|等|实现|成功|全面|顺利|有序|"
-    r"获评|入选|纳入|进入|通过|提供|启用|具备|实行|取得|赴|参与|选树|全部|提前|作为|开始|投入|划分|用于|"
+    r"获评|入选|纳入|进入|通过|提供|启用|具备|实行|取得|赴|参与|选树|全部|全覆盖|提前|作为|开始|投入|划分|用于|"
     + _VERB_RX.pattern
 )
 _AGE = re.compile(r"\d+(?:[-—]\d+)?岁(?:及)?(?:以上|以下)?(?:的)?(?:婴幼儿|儿童|老年人)?")
@@ -340,12 +344,15 @@ def _find_verb(r: str) -> tuple[int, int, str] | None:
     for v in _VERB_RX.finditer(r):
         if _NOMINAL_AFTER.match(r, v.end()):
             continue
-        # Merge adjacent content verbs: 新建改建, 选拔培养, 更新改造.
-        if found and found[-1][1] == v.start() and not {found[-1][2], v.group()} & set(_FRAME_VERBS):
+        # Merge adjacent content verbs: 新建改建, 选拔培养, 更新改造, 新建和改造.
+        gap = r[found[-1][1] : v.start()] if found else None
+        if found and gap in ("", "和") and not {found[-1][2], v.group()} & set(_FRAME_VERBS):
             p = found.pop()
-            found.append((p[0], v.end(), p[2] + v.group()))
+            found.append((p[0], v.end(), p[2] + gap + v.group()))
         else:
-            found.append((v.start(), v.end(), v.group()))
+            pre = _VERB_PREFIX.search(r, found[-1][1] if found else 0, v.start())
+            start = pre.start() if pre and v.group().endswith("建") else v.start()
+            found.append((start, v.end(), r[start : v.end()]))
     if not found:
         return None
     last = found[-1]
@@ -413,8 +420,12 @@ def _suffix(text: str, pos: int) -> tuple[str, int]:
     if stop and stop.group() == "和":
         j = _coordinated(text, i, j)
     nxt = _RX.search(text, i, j)
-    while nxt and not (nxt.group("unit") or nxt.group("pct")) or (nxt and nxt.group("lo") == "一"):
-        nxt = _RX.search(text, nxt.end(), j)  # 一件事, 一批: not a second figure
+    while (
+        nxt
+        and not (nxt.group("unit") or nxt.group("pct"))
+        or (nxt and (nxt.group("lo") == "一" or text[nxt.start() - 1] == "第"))
+    ):
+        nxt = _RX.search(text, nxt.end(), j)  # 一件事, 一批, 第二批: not a second figure
     if nxt:
         j = nxt.start()
     if j - i > 30:
