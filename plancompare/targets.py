@@ -649,9 +649,16 @@ _BASE_CHANGE = re.compile(
 )
 
 
-_BASE_TO_BARE = re.compile(
-    r"(?:提高|提升|增加|增长|扩大|下降|降低|减少|上升)(?:到|至)\d+(?:\.\d+)?(?![\d.%‰万亿个家名张所项])"
-)
+_BASE_TO_BARE = re.compile(r"(?:提高|提升|增加|增长|扩大|下降|降低|减少|上升)(?:到|至)(?=\d)")
+
+
+def _to_bare_number(text: str, pos: int) -> bool:
+    """``从16.4%下降到0``: the change ends on a number with no unit (any measure word counts)."""
+    m = _BASE_TO_BARE.match(text, pos)
+    if not m:
+        return False
+    end = _RX.match(text, m.end())
+    return end is not None and not (end.group("unit") or end.group("pct"))
 
 
 def _baselines(text: str, found: list[_Found]) -> tuple[dict[int, float], set[int]]:
@@ -668,7 +675,7 @@ def _baselines(text: str, found: list[_Found]) -> tuple[dict[int, float], set[in
         while run[-1] + 1 < len(found) and text[found[run[-1]].end : found[run[-1] + 1].num_start] == "、":
             run.append(run[-1] + 1)
         j = run[-1] + 1
-        if len(run) == 1 and _BASE_TO_BARE.match(text, found[i].end):
+        if len(run) == 1 and _to_bare_number(text, found[i].end):
             starts.add(i)  # 从16.4%下降到0: a starting level, the end is a bare number
             i += 1
             continue
@@ -688,7 +695,9 @@ def _baselines(text: str, found: list[_Found]) -> tuple[dict[int, float], set[in
             targets[t] = base.num.value
             starts.add(b)
             if not tgt.counts:
-                tgt.counts = re.sub(r"从.*$", "", base.counts)
+                tgt.counts = _clean_counts(re.sub(r"从.*$", "", base.counts))
+            if not tgt.counts:
+                tgt.counts = _previous_object(text, base.clause)
             if len(run) == 1:
                 tgt.start = min(tgt.start, base.start)
         i = j + len(run)
@@ -705,3 +714,15 @@ def _carry_share_subject(text: str, found: list[_Found]) -> None:
             and "、" in text[prev.end : f.start]
         ):
             f.counts = prev.counts + f.counts
+
+
+def _previous_object(text: str, clause: int) -> str:
+    """``提高…财政补助标准，从每人每年580元提高到610元``: a change with no subject of its own is
+    about the object of the clause before it (the words after that clause's last verb)."""
+    if clause < 2 or text[clause - 1] not in "，,":
+        return ""
+    prev = text[_clause_start(text, clause - 1) : clause - 1]
+    v = _find_verb(prev)
+    obj = prev[v[1] :] if v else ""
+    obj = re.sub(r"^[\d.]+[万亿]?", "", obj)  # 236.89万城乡居民…: a bare population figure
+    return "" if re.search(r"\d", obj) else _clean_counts(obj)
