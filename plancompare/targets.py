@@ -23,6 +23,7 @@ from typing import Literal
 
 from plancompare.model import Plan, Target
 from plancompare.sentences import split_sentences
+from plancompare.wordclass import is_verb, words
 
 __all__ = ["extract_targets", "targets_in_sections"]
 
@@ -508,6 +509,10 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
             raw_between = r_core[v[1] :]
             between = _clean_counts(raw_between, per_capita=False)
             span_start = r0 + v[0]
+            if verb in _FRAME_VERBS:
+                head, rest = _open_verb(between)
+                if head:
+                    verb, between = head, rest  # 完成加固石马河上游防洪工程30公里: 完成 only frames it
             if between.endswith("等") or raw_between.rstrip().endswith(("和", "及", "与", "、")):
                 # 市吉华医院等3个市属医院项目: examples; 示范市和10个中医馆: a new object; the noun follows
                 between = ""
@@ -549,11 +554,14 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
         else:
             carried = _find_verb(norm[clause0:r0])
             verb = carried[2] if carried else ""
+            head, rest = ("", "") if carried else _open_verb(_clean_counts(r_core, per_capita=False))
+            if head:
+                verb = head  # 筹建保障性租赁住房3万套, 参加境外展会100场
             if suffix:
                 counts = suffix
                 end = max(end, s_end)
             else:
-                counts = _clean_counts(r_core)
+                counts = _per_capita(rest) if head else _clean_counts(r_core)
                 if counts:
                     span_start = r0 + _lead_skip(r_core)
         if not counts and norm.startswith("、", end):
@@ -569,6 +577,27 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
         qualifier="、".join(qual),
         clause=clause0,
     )
+
+
+def _open_verb(s: str) -> tuple[str, str]:
+    """(verb, rest) when ``s`` starts with a verb outside the list (筹建 加固 参加 改善 …), else ``("", s)``.
+
+    Only the first word is asked: at the head of a clause with no listed verb it is the
+    predicate of a plan's imperative sentence, where jieba's dictionary tag is reliable
+    enough (inside a noun it is not: 示范基地, 传承工作室 are tagged verbs)."""
+    ws = words(s) if s else []
+    if (
+        len(ws) >= 2
+        and is_verb(ws[0])
+        and len(s) - len(ws[0]) >= 2  # 阅读量: a suffix, not an object
+        and not _VERB_RX.fullmatch(ws[0])
+        and not _SUFFIX_STOP.fullmatch(ws[0])  # 提供夜诊服务社康机构: a relative clause's predicate
+        and not _RATE_END.search(s)
+        and not re.search(r"(?:数|量|额|人次|规模)$", s)  # 报销比例, 关注人数: a measured subject
+        and "从" not in s
+    ):
+        return ws[0], s[len(ws[0]) :]
+    return "", s
 
 
 def _borrowed_noun(text: str, pos: int) -> str:
