@@ -546,9 +546,27 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
             else:
                 before = r_core[: v[0]]
                 content = [m for m in _VERB_RX.finditer(before) if m.group() in _CONTENT_VERBS]
-                if content and content[-1].end() < len(before):
-                    before = before[content[-1].end() :]  # 新招收博士后突破1000人 → 博士后
+                if (
+                    content
+                    and content[-1].end() < len(before)
+                    and re.fullmatch(r"[新再另共]?", _clean_counts(before[: content[0].start()]))
+                ):
+                    # 新招收博士后突破1000人 → 博士后; but a verb inside the subject is a
+                    # modifier: 隔离储备房间达到3000间
+                    before = before[content[-1].end() :]
                 counts = _clean_counts(before)
+                if (
+                    counts
+                    and not content
+                    and v[1] == len(r_core)
+                    and v[2] not in _LEVEL_VERBS
+                    and not re.match(r"[新增]", v[2])
+                    and not counts.startswith("每")
+                ):
+                    # 居家适老化改造1200户, 急救知识技能普及培训200万人: object before a content
+                    # verb that ends on the figure: the activity itself is counted (not so for
+                    # verbs of addition, whose subject is where: 镇街医院新增20项)
+                    counts += v[2]
                 if counts:
                     span_start = r0 + _lead_skip(before)
         else:
