@@ -559,7 +559,7 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
                     counts
                     and not content
                     and v[1] == len(r_core)
-                    and v[2] not in _LEVEL_VERBS
+                    and not v[2].endswith(_LEVEL_VERBS)  # 托位建设达到1.5万个
                     and not re.match(r"[新增]", v[2])
                     and not counts.startswith("每")
                 ):
