@@ -575,7 +575,19 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
             head, rest = ("", "") if carried else _open_verb(_clean_counts(r_core, per_capita=False))
             if head:
                 verb = head  # 筹建保障性租赁住房3万套, 参加境外展会100场
-            if suffix:
+            if (
+                suffix
+                and head
+                and rest
+                and not is_verb(rest)  # 加速壮大8个集群: a second verb, not a modifier
+                and not _PER_CAPITA.match(rest)
+                and not re.search(r"[\d、等“”]", rest)  # examples listed before the noun are not it
+            ):
+                # 出台支持企业健康发展10条政策: the verb has one object, so the words between it
+                # and the figure modify the noun after it
+                counts = rest + suffix
+                end = max(end, s_end)
+            elif suffix:
                 counts = suffix
                 end = max(end, s_end)
             else:
