@@ -23,7 +23,7 @@ from typing import Literal
 
 from plancompare.model import Plan, Target
 from plancompare.sentences import split_sentences
-from plancompare.wordclass import is_verb, words
+from plancompare.wordclass import has_noun, is_verb, words
 
 __all__ = ["extract_targets", "targets_in_sections"]
 
@@ -579,7 +579,7 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
                 suffix
                 and head
                 and rest
-                and not is_verb(rest)  # 加速壮大8个集群: a second verb, not a modifier
+                and has_noun(rest)  # 加速壮大8个集群: a second predicate, not a modifier
                 and not _PER_CAPITA.match(rest)
                 and not re.search(r"[\d、等“”]", rest)  # examples listed before the noun are not it
             ):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from functools import cache
 
-__all__ = ["is_verb", "words"]
+__all__ = ["has_noun", "is_verb", "tag", "words"]
 
 
 @cache
@@ -42,3 +42,8 @@ def tag(word: str) -> str:
 def is_verb(word: str) -> bool:
     """A word of two or more characters that the dictionary tags as a plain verb (``v``, not ``vn``)."""
     return len(word) >= 2 and tag(word) == "v"
+
+
+def has_noun(text: str) -> bool:
+    """Whether any dictionary word of ``text`` is tagged as a noun (``n``, ``nr``, ``ns``, ``nz`` …)."""
+    return any(tag(w).startswith("n") for w in words(text))
