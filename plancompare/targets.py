@@ -23,7 +23,7 @@ from typing import Literal
 
 from plancompare.model import Plan, Target
 from plancompare.sentences import split_sentences
-from plancompare.wordclass import has_noun, is_verb, words
+from plancompare.wordclass import has_noun, is_verb, tag, words
 
 __all__ = ["extract_targets", "targets_in_sections"]
 
@@ -418,6 +418,8 @@ def _suffix(text: str, pos: int) -> tuple[str, int]:
     if stop and stop.start() == i and stop.group() == "和":
         stop = _SUFFIX_STOP.search(text, i + 1)  # 200个和美乡村: 和 starts a word here
     j = stop.start() if stop else len(text)
+    if stop and stop.group() == "的" and j > i and _descriptive(text[i:j]):
+        return _suffix(text, j)  # 5个特色鲜明的部门旗舰店: the noun is after the description
     if stop and stop.group() == "和":
         j = _coordinated(text, i, j)
     nxt = _RX.search(text, i, j)
@@ -435,6 +437,13 @@ def _suffix(text: str, pos: int) -> tuple[str, int]:
     if noun and j == i + len(noun) and text.startswith("、", j):
         noun = _list_tail(text, j, noun)
     return noun, i + len(noun)
+
+
+def _descriptive(s: str) -> bool:
+    """``特色鲜明``, ``经过专业培训``: a predicate (ending in an adjective or verb, or opened by a
+    preposition) rather than a noun such as ``床位`` in ``3000张床位的方舱医院``."""
+    ws = words(s)
+    return bool(ws) and (tag(ws[-1]) in ("a", "ad", "v", "vn", "d") or tag(ws[0]) == "p")
 
 
 def _coordinated(text: str, i: int, j: int) -> int:
