@@ -73,9 +73,12 @@ _CONTENT_VERBS = (
     "改造", "发放", "录取", "查办", "招收", "认定", "实施", "拓展", "开业", "打通", "治理", "购置",
     "购买", "选派", "投用", "通过", "储备", "争创",
 )  # fmt: skip
+# 达 inside 下达/发达/到达 is not a level verb (完成省下达的3000万平方米…任务).
+_VERB_ALT = {"达": "(?<![下表传送抵通发到])达"}
 _VERB_RX = re.compile(
-    "|".join(sorted(set(_LEVEL_VERBS + _FRAME_VERBS + _CONTENT_VERBS), key=len, reverse=True)).replace(
-        "|达|", "|(?<![下表传送抵通发到])达|"  # 省下达的任务, 发达: not a level
+    "|".join(
+        _VERB_ALT.get(v, v)
+        for v in sorted(set(_LEVEL_VERBS + _FRAME_VERBS + _CONTENT_VERBS), key=len, reverse=True)
     )
 )
 # 新改扩建 / 新改建: one-character morphemes written before a 建 verb belong to it (新启动 is "newly").
