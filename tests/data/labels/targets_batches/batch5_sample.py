@@ -1,3 +1,4 @@
+# ruff: noqa  (a record of how batch 5 was sampled, kept as it was run)
 """Seeded sampling of fresh sentences for blind target labelling (batch 5).
 
 Run:  /work/main/.venv/bin/python /work/scratch/fresh/sample.py
