@@ -71,7 +71,7 @@ _CONTENT_VERBS = (
     "培养", "培育", "引进", "招聘", "遴选", "选拔", "评选", "开展", "举办", "组织", "安装", "配备", "配置",
     "设置", "设立", "开设", "投入", "获批", "获得", "获", "发布", "启动", "接种", "覆盖", "扩大", "更新",
     "改造", "发放", "录取", "查办", "招收", "认定", "实施", "拓展", "开业", "打通", "治理", "购置",
-    "购买", "选派", "投用", "通过", "储备", "争创",
+    "购买", "选派", "投用", "通过", "储备", "争创", "创成",
 )  # fmt: skip
 # 达 inside 下达/发达/到达 is not a level verb (完成省下达的3000万平方米…任务).
 _VERB_ALT = {"达": "(?<![下表传送抵通发到])达"}
@@ -356,7 +356,7 @@ def _find_verb(r: str) -> tuple[int, int, str] | None:
         else:
             pre = _VERB_PREFIX.search(r, found[-1][1] if found else 0, v.start())
             start = pre.start() if pre and v.group().endswith("建") else v.start()
-            found.append((start, v.end(), r[start : v.end()]))
+            found.append((start, _complement_end(r, start, v.end()), r[start : _complement_end(r, start, v.end())]))
     if not found:
         return None
     last = found[-1]
@@ -371,6 +371,21 @@ def _find_verb(r: str) -> tuple[int, int, str] | None:
     ):
         return content[-2]
     return last
+
+
+def _complement_end(r: str, start: int, end: int) -> int:
+    """``新建成5G基站``: a resultative 成 after the verb belongs to it when jieba cuts a word
+    ending there (新/建成), not when 成 starts the next word (新建/成果)."""
+    if not r.startswith("成", end):
+        return end
+    cut, pos = words(r[start:]), start
+    for w in cut:
+        pos += len(w)
+        if pos == end + 1:
+            return end + 1
+        if pos > end + 1:
+            break
+    return end
 
 
 # 和/及/与 at an edge is a conjunction unless it ends a word (普及, 涉及, 参与).
@@ -490,6 +505,8 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
     while r0 < start and norm[r0] in "、和及与 ":
         r0 += 1
     r_core, pre_q = _strip_pre_qual(norm[r0:start])
+    if r_core.endswith("了") and (lv := _find_verb(r_core[:-1])) and lv[1] == len(r_core) - 1:
+        r_core = r_core[:-1]  # 分别下降了44.2%: the aspect particle after the verb
     post_q = next((q for q in _POST_QUAL if norm.startswith(q, end)), "")
     end += len(post_q)
     clause_text = norm[clause0:start]
@@ -621,6 +638,10 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
     )
 
 
+# Verbs of work reports that jieba's dictionary tags as nouns or adjectives (整治 n, 利用 n, 落实 a).
+_OPEN_VERBS = frozenset({"整治", "利用", "落实", "供应", "完善", "提升改造", "整合", "清理"})
+
+
 def _open_verb(s: str) -> tuple[str, str]:
     """(verb, rest) when ``s`` starts with a verb outside the list (筹建 加固 参加 改善 …), else ``("", s)``.
 
@@ -628,9 +649,13 @@ def _open_verb(s: str) -> tuple[str, str]:
     predicate of a plan's imperative sentence, where jieba's dictionary tag is reliable
     enough (inside a noun it is not: 示范基地, 传承工作室 are tagged verbs)."""
     ws = words(s) if s else []
+    if len(ws) >= 3 and ws[1] == "好" and len(ws[0]) == 2 and tag(ws[0]) in ("v", "vn", "a", "n"):
+        ws = [ws[0] + "好", *ws[2:]]  # 落实好产业人才政策, 用好…: a verb and its result
+    if len(ws) >= 2 and ws[0] in _OPEN_VERBS and ws[1] in _OPEN_VERBS:
+        ws = [ws[0] + ws[1], *ws[2:]]  # 清理整治存量垃圾: two verbs, one predicate
     if (
         len(ws) >= 2
-        and is_verb(ws[0])
+        and (is_verb(ws[0]) or ws[0] in _OPEN_VERBS or ws[0].endswith("好"))
         and len(s) - len(ws[0]) >= 2  # 阅读量: a suffix, not an object
         and not _VERB_RX.fullmatch(ws[0])
         and not _SUFFIX_STOP.fullmatch(ws[0])  # 提供夜诊服务社康机构: a relative clause's predicate
