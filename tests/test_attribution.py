@@ -32,7 +32,8 @@ def test_labels_are_many_real_and_in_the_taxonomy():
     pairs = [(n, t) for it in ITEMS for t in it["targets"] for n in t["themes"]]
     assert len(pairs) >= 150
     assert all(n in names for n, _ in pairs)
-    assert {it["split"] for it in ITEMS} == {"dev", "test"}
+    # dev/test by md5 parity, then later blind batches under their own name (fresh, …)
+    assert {"dev", "test"} <= {it["split"] for it in ITEMS}
     # negatives matter for precision: figures whose sentence names a theme they are not about
     assert (
         sum(not t["themes"] and bool(candidate_themes(it["sentence"])) for it in ITEMS for t in it["targets"])
