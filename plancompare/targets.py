@@ -84,7 +84,9 @@ _VERB_RX = re.compile(
 # 新改扩建 / 新改建: one-character morphemes written before a 建 verb belong to it (新启动 is "newly").
 _VERB_PREFIX = re.compile(r"[新改扩续]+$")
 # 建设项目 / 培训工作: the verb is part of a noun here.
-_NOMINAL_AFTER = re.compile(r"项目|单位|任务|工作|方案|标准|内容|体系|机制|基地|中心|力度|资质|经费|率|面|量")
+_NOMINAL_AFTER = re.compile(r"项目|单位|任务|工作|方案|标准|内容|体系|机制|基地|中心|力度|资质|经费|用地|条件|率|面|量")
+# 实现产值/营业收入…: a measured quantity after a framing verb, named with the subject before it.
+_MEASURED = re.compile(r"(?:总|主营业务|年)?(?:产值|增加值|营业收入|收入|营收|销售额|交易额|产量|规模)")
 _RATE_END = re.compile(r"(率|比例|占比|比重|水平|覆盖率)$")
 _CLAUSE_END = "，,。；;！？!?：:\n"
 _SCOPE = re.compile(
@@ -94,7 +96,7 @@ _SCOPE = re.compile(
 # 3170家企业数字化转型 / 14个质控中心绩效考核: the activity done to what is counted.
 # 各1个 / 成交额力争达到 / 一年内6次: distributive, aspiration and time words are not the noun.
 _TRAIL = re.compile(
-    r"(?:同比|分别|建设工作|建设|工作|数字化转型|绩效考核|巡查|服务保障|专项整治|专项|数字化|开工|的|至|到|中|各|均|有望|力争|争取|一年内|年内|全年)+$"
+    r"(?:同比|分别|建设工作|建设|工作|数字化转型|绩效考核|巡查|服务保障|专项整治|专项|数字化|开工|互认共享|互认|的|至|到|中|各|均|有望|力争|争取|一年内|年内|全年)+$"
 )
 _SUFFIX_STOP = re.compile(
     r"[，,。；;：:！？!?\s、]|的|和|(?<![普涉以危波惠顾触])及(?!以[上下]|时)|并|为|在|等|实现|成功|全面|顺利|有序|"
@@ -542,6 +544,15 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
                 head, rest = _open_verb(between)
                 if head:
                     verb, between = head, rest  # 完成加固石马河上游防洪工程30公里: 完成 only frames it
+            subj = _clean_counts(r_core[: v[0]])
+            if (
+                verb in _FRAME_VERBS
+                and _MEASURED.fullmatch(between)
+                and subj
+                and not _VERB_RX.search(subj)
+                and not re.search(r"[\d、]", subj)
+            ):
+                between = subj + between  # 绿色建材产业实现产值150亿元: whose output is measured
             if between.endswith("等") or raw_between.rstrip().endswith(("和", "及", "与", "、")):
                 # 市吉华医院等3个市属医院项目: examples; 示范市和10个中医馆: a new object; the noun follows
                 between = ""
