@@ -403,7 +403,7 @@ def _clean_counts(s: str, *, per_capita: bool = True) -> str:
     if "等" in s[:-1]:
         s = s[s.rindex("等") + 1 :]  # 宇通路等道路: examples, then the noun
     for _ in range(4):
-        s2 = _SCOPE.sub("", s)
+        s2 = _strip_scope(s)
         for v in _FRAME_VERBS:
             s2 = s2.removeprefix(v)
         s2 = _strip_conj(_TRAIL.sub("", s2))
@@ -411,6 +411,19 @@ def _clean_counts(s: str, *, per_capita: bool = True) -> str:
             break
         s = s2
     return _per_capita(s) if per_capita else s
+
+
+def _strip_scope(s: str) -> str:
+    """Scope words at the start, cut only at a word boundary (有色金属 is not 有 + 色金属)."""
+    m = _SCOPE.match(s)
+    if not m or not m.end():
+        return s
+    ends, pos = set(), 0
+    for w in words(s[: m.end() + 8]):
+        pos += len(w)
+        ends.add(pos)
+    cut = max((e for e in ends if e <= m.end()), default=0)
+    return s[cut:] if cut == m.end() or s[cut:].startswith(s[m.end() :]) else s[cut:]
 
 
 def _per_capita(s: str) -> str:
@@ -449,8 +462,13 @@ def _suffix(text: str, pos: int) -> tuple[str, int]:
         or (nxt and (nxt.group("lo") == "一" or text[nxt.start() - 1] == "第"))
     ):
         nxt = _RX.search(text, nxt.end(), j)  # 一件事, 一批, 第二批: not a second figure
+    while nxt and not nxt.group("pct") and not nxt.group("lo")[0].isdigit() and nxt.start() > i:
+        nxt = _RX.search(text, nxt.end(), j)  # 33个千亩村改产业园: a numeral inside the noun
     if nxt:
         j = nxt.start()
+    quote = text.find("“", i + 1, j)
+    if quote > i and text[quote:j].endswith("”") and tag((words(text[quote + 1 : j - 1]) or [""])[-1]) == "v":
+        j = quote  # 2149个事项“一网通办”: a quoted predicate after the noun says what is done to it
     if j - i > 30:
         return "", pos
     noun = _TRAIL.sub("", text[i:j])
@@ -470,7 +488,8 @@ def _coordinated(text: str, i: int, j: int) -> int:
     """``100家智能工厂和数字化车间``: a short noun joined by 和 belongs to the counted noun."""
     stop = _SUFFIX_STOP.search(text, j + 1)
     k = stop.start() if stop else len(text)
-    if 0 < k - j - 1 <= 8 and not re.search(r"\d", text[j:k]) and j > i:
+    # 57个国家和省级乡村振兴重点帮扶县: a one-word level before 和 qualifies the same noun
+    if 0 < k - j - 1 <= (8 if j - i > 2 else 20) and not re.search(r"\d", text[j:k]) and j > i:
         return k
     return j
 
