@@ -33,7 +33,7 @@ _CN_CHARS = "零〇一二两三四五六七八九十百千万亿"
 _NUM = rf"(?:(?<![\d.])\d+(?:\.\d+)?(?:千万|百万|万|亿)?|(?<![{_CN_CHARS}])[{_CN_CHARS}]+)"
 # Longest first so 个百分点 wins over 个, 万元 over 万, 人次 over 人.
 _UNITS = (
-    "个百分点|百分点|%|‰|/10万|/万|万人次|人次|场次|剂次|台次|户次|批次|万元|亿元|元|"
+    "个百分点|百分点|%|‰|/10万|/万|万人次|人次|场次|剂次|台次|户次|批次|万美元|亿美元|美元|万元|亿元|元|"
     "个|家|名|张|所|项|场|台|次|人|篇|支|宗|种|套|辆|间|处|条|批|例|份|件|位|座|床|户|头|成|"
     # physical quantities common in government work reports
     "平方公里|平方米|立方米|公顷|亩|公里|千米|千瓦时|千瓦|兆瓦|吨/日|吨/天|吨|倍"
@@ -53,7 +53,14 @@ _FALSE_UNIT = {
     "个": "月",
 }
 _MULT = {"千万": 1e7, "百万": 1e6, "万": 1e4, "亿": 1e8}
-_UNIT_MULT = {"万元": ("元", 1e4), "亿元": ("元", 1e8), "万人次": ("人次", 1e4), "个百分点": ("百分点", 1)}
+_UNIT_MULT = {
+    "万元": ("元", 1e4),
+    "亿元": ("元", 1e8),
+    "万美元": ("美元", 1e4),
+    "亿美元": ("美元", 1e8),
+    "万人次": ("人次", 1e4),
+    "个百分点": ("百分点", 1),
+}
 
 _PRE_QUAL = ("不少于", "不低于", "不超过", "不高于", "多于", "超过", "高于", "低于", "至少", "超", "逾", "约", "近")  # fmt: skip
 _POST_QUAL = ("及以上", "及以下", "以上", "以下", "左右", "以内", "之内")
@@ -84,7 +91,9 @@ _VERB_RX = re.compile(
 # 新改扩建 / 新改建: one-character morphemes written before a 建 verb belong to it (新启动 is "newly").
 _VERB_PREFIX = re.compile(r"[新改扩续]+$")
 # 建设项目 / 培训工作: the verb is part of a noun here.
-_NOMINAL_AFTER = re.compile(r"项目|单位|任务|工作|方案|标准|内容|体系|机制|基地|中心|力度|资质|经费|用地|条件|率|面|量")
+_NOMINAL_AFTER = re.compile(
+    r"项目|单位|任务|工作|方案|标准|内容|体系|机制|基地|中心|力度|资质|经费|用地|条件|率|面|量"
+)
 # 实现产值/营业收入…: a measured quantity after a framing verb, named with the subject before it.
 _MEASURED = re.compile(r"(?:总|主营业务|年)?(?:产值|增加值|营业收入|收入|营收|销售额|交易额|产量|规模)")
 _RATE_END = re.compile(r"(率|比例|占比|比重|水平|覆盖率)$")
@@ -96,7 +105,7 @@ _SCOPE = re.compile(
 # 3170家企业数字化转型 / 14个质控中心绩效考核: the activity done to what is counted.
 # 各1个 / 成交额力争达到 / 一年内6次: distributive, aspiration and time words are not the noun.
 _TRAIL = re.compile(
-    r"(?:同比|分别|建设工作|建设|工作|数字化转型|绩效考核|巡查|服务保障|专项整治|专项|数字化|开工|互认共享|互认|的|至|到|中|各|均|有望|力争|争取|一年内|年内|全年)+$"
+    r"(?:同比|分别|建设工作|建设|工作|数字化转型|绩效考核|巡查|服务保障|专项整治|专项|数字化|开工|到位|互认共享|互认|的|至|到|中|各|均|有望|力争|争取|一年内|年内|全年)+$"
 )
 _SUFFIX_STOP = re.compile(
     r"[，,。；;：:！？!?\s、]|的|和|(?<![普涉以危波惠顾触])及(?!以[上下]|时)|并|为|在|等|实现|成功|全面|顺利|有序|"
@@ -358,7 +367,9 @@ def _find_verb(r: str) -> tuple[int, int, str] | None:
         else:
             pre = _VERB_PREFIX.search(r, found[-1][1] if found else 0, v.start())
             start = pre.start() if pre and v.group().endswith("建") else v.start()
-            found.append((start, _complement_end(r, start, v.end()), r[start : _complement_end(r, start, v.end())]))
+            found.append(
+                (start, _complement_end(r, start, v.end()), r[start : _complement_end(r, start, v.end())])
+            )
     if not found:
         return None
     last = found[-1]
@@ -462,7 +473,7 @@ def _suffix(text: str, pos: int) -> tuple[str, int]:
         or (nxt and (nxt.group("lo") == "一" or text[nxt.start() - 1] == "第"))
     ):
         nxt = _RX.search(text, nxt.end(), j)  # 一件事, 一批, 第二批: not a second figure
-    while nxt and not nxt.group("pct") and not nxt.group("lo")[0].isdigit() and nxt.start() > i:
+    while nxt and not nxt.group("pct") and not nxt.group("lo")[0].isdigit():
         nxt = _RX.search(text, nxt.end(), j)  # 33个千亩村改产业园: a numeral inside the noun
     if nxt:
         j = nxt.start()
