@@ -143,6 +143,7 @@ def extract_targets(text: str, *, offset: int = 0, kind: Kind = "target") -> lis
         prev_end = f.end
     _pair_respectively(norm, found)
     _carry_share_subject(norm, found)
+    _carry_running_total(norm, found)
     baselines, starts = _baselines(norm, found)
     return [
         Target(
@@ -703,6 +704,7 @@ def _open_verb(s: str) -> tuple[str, str]:
         and not _RATE_END.search(s)
         and not re.search(r"(?:数|量|额|人次|规模)$", s)  # 报销比例, 关注人数: a measured subject
         and "从" not in s
+        and "的" not in s  # 符合创建条件的乡镇: the verb is inside a modifier of the noun
     ):
         return ws[0], s[len(ws[0]) :]
     return "", s
@@ -851,6 +853,22 @@ def _carry_share_subject(text: str, found: list[_Found]) -> None:
             and "、" in text[prev.end : f.start]
         ):
             f.counts = prev.counts + f.counts
+
+
+_RUNNING_TOTAL = re.compile("、(?:" + "|".join(sorted(_LEVEL_VERBS, key=len, reverse=True)) + ")")
+
+
+def _carry_running_total(text: str, found: list[_Found]) -> None:
+    """``新增“百万村”30个、达60个``: a figure with no noun that only levels the one before is a total
+    of the same thing."""
+    for prev, f in zip(found, found[1:], strict=False):
+        if (
+            not f.counts
+            and prev.counts
+            and prev.clause == f.clause
+            and _RUNNING_TOTAL.fullmatch(text, prev.end, f.num_start)
+        ):
+            f.counts = prev.counts
 
 
 def _previous_object(text: str, clause: int) -> str:
