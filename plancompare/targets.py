@@ -556,7 +556,7 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
         pre_q = next((q for q in _PRE_QUAL if r_core[: v[0]].endswith(q)), "")
     if _RATE_END.search(_TRAIL.sub("", subject)):
         # 签约率达60%: the whole subject is what is measured.
-        counts = _clean_counts(subject)
+        counts = _rate_subject(_clean_counts(subject))
         frames = [f for f in _VERB_RX.finditer(subject) if f.group() in _FRAME_VERBS]
         verb = level or (frames[-1].group() if frames else "")
         span_start = r0 + _lead_skip(subject)
@@ -682,6 +682,18 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
 
 # Verbs of work reports that jieba's dictionary tags as nouns or adjectives (整治 n, 利用 n, 落实 a).
 _OPEN_VERBS = frozenset({"整治", "利用", "落实", "供应", "完善", "提升改造", "整合", "清理"})
+
+
+def _rate_subject(s: str) -> str:
+    """``努力吸引在黔高校应届毕业生留筑率``: an adverb and a verb opening a measured subject are the
+    sentence's predicate, not part of the rate's name."""
+    ws = words(s)
+    k = 1 if ws and tag(ws[0]) in ("ad", "d") else 0
+    if len(ws) >= k + 3 and is_verb(ws[k]) and not _VERB_RX.search(ws[k]):
+        rest = "".join(ws[k + 1 :])
+        if has_noun(_RATE_END.sub("", rest)) and len(rest) >= 4:
+            return rest
+    return s
 
 
 def _open_verb(s: str) -> tuple[str, str]:
