@@ -99,14 +99,31 @@ _MEASURED = re.compile(r"(?:总|主营业务|年)?(?:产值|增加值|营业收�
 _RATE_END = re.compile(r"(率|比例|占比|比重|水平|覆盖率)$")
 _CLAUSE_END = "，,。；;！？!?：:\n"
 _SCOPE = re.compile(
-    r"^(?:全市|全区|全省|全年|年内|年底前|年底|今年|明年|我市|各区|届时|其中|累计|同比|"
+    r"^(?:全市|全区|全省|全年|年内|年底前|年底|今年|明年|我市|各区|届时|其中|累计|同比|预计|"
     r"(?:到|在|至)?\d{4}年(?:度|底前|底|前|内)?|将|为|对|在|有(?![效害序力]))+"
 )
 # 3170家企业数字化转型 / 14个质控中心绩效考核: the activity done to what is counted.
 # 各1个 / 成交额力争达到 / 一年内6次: distributive, aspiration and time words are not the noun.
 _TRAIL = re.compile(
-    r"(?:同比|分别|建设工作|建设|工作|数字化转型|绩效考核|巡查|服务保障|专项整治|专项|数字化|开工|到位|互认共享|互认|的|至|到|中|各|均|有望|力争|争取|一年内|年内|全年)+$"
+    r"(?:同比|分别|建设工作|建设|工作|数字化转型|绩效考核|巡查|服务保障|专项整治|专项|数字化|开工|到位|互认共享|互认|的|至|到|中|各|(?<![年平人])均|有望|力争|争取|一年内|年内|全年)+$"
 )
+# GDP年均(增长) / 事项可(实行) / 企业率先(突破) / 经费较2016年(下降): adverbs, modals and comparisons
+# between the counted noun and its predicate. Cut only at a jieba word boundary (储能 keeps 能).
+_MODAL_WORDS = frozenset({"年均", "平均", "可", "能", "将", "已", "率先", "预计", "拟", "要", "仍", "均", "都"})
+_COMPARE_END = re.compile(r"(?:较|比|同比)(?:\d{4}年|上年|去年|上一年)(?:末|底|同期)?$")
+
+
+def _modal_tail(s: str) -> str:
+    """``GDP年均`` → ``GDP``: drop adverbs/modals (dictionary tag ``d`` or listed) and a ``较2016年``
+    comparison at the end of a noun."""
+    s = _COMPARE_END.sub("", s)
+    ws = words(s) if s else []
+    k = len(ws)
+    while k > 1 and (ws[k - 1] in _MODAL_WORDS or (len(ws[k - 1]) >= 2 and tag(ws[k - 1]) in ("d", "ad"))):
+        k -= 1
+    return "".join(ws[:k]) if k < len(ws) else s
+
+
 _SUFFIX_STOP = re.compile(
     r"[，,。；;：:！？!?\s、]|的|和|(?<![普涉以危波惠顾触])及(?!以[上下]|时)|并|为|在|等|实现|成功|全面|顺利|有序|"
     r"获评|入选|纳入|进入|通过|提供|启用|具备|实行|取得|赴|参与|选树|全部|全覆盖|提前|作为|开始|投入|划分|用于|"
@@ -418,7 +435,7 @@ def _clean_counts(s: str, *, per_capita: bool = True) -> str:
         s2 = _strip_scope(s)
         for v in _FRAME_VERBS:
             s2 = s2.removeprefix(v)
-        s2 = _strip_conj(_TRAIL.sub("", s2))
+        s2 = _strip_conj(_modal_tail(_TRAIL.sub("", s2)))
         if s2 == s:
             break
         s = s2
@@ -483,7 +500,7 @@ def _suffix(text: str, pos: int) -> tuple[str, int]:
         j = quote  # 2149个事项“一网通办”: a quoted predicate after the noun says what is done to it
     if j - i > 30:
         return "", pos
-    noun = _TRAIL.sub("", text[i:j])
+    noun = _modal_tail(_TRAIL.sub("", text[i:j]))
     if noun and j == i + len(noun) and text.startswith("、", j):
         noun = _list_tail(text, j, noun)
     return noun, i + len(noun)
@@ -554,7 +571,7 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
     if v is not None and not pre_q:
         # 至少配备1名: a bound word before the verb still bounds the number.
         pre_q = next((q for q in _PRE_QUAL if r_core[: v[0]].endswith(q)), "")
-    if _RATE_END.search(_TRAIL.sub("", subject)):
+    if _RATE_END.search(_modal_tail(_TRAIL.sub("", subject))):
         # 签约率达60%: the whole subject is what is measured.
         counts = _rate_subject(_clean_counts(subject))
         frames = [f for f in _VERB_RX.finditer(subject) if f.group() in _FRAME_VERBS]
