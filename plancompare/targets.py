@@ -750,19 +750,30 @@ def _borrowed_noun(text: str, pos: int) -> str:
 
 
 def _pair_respectively(text: str, found: list[_Found]) -> None:
-    """``胸痛中心、创伤中心分别增至13家、14家``: give each figure its own subject."""
+    """``胸痛中心、创伤中心分别增至13家、14家``: give each figure its own subject; also for longer
+    lists (``A、B、C、D分别增长w、x、y和z``) and a last item joined by 和/及."""
     i = 0
     while i < len(found):
         f = found[i]
-        if "、" in f.counts and "分别" in text[f.clause : f.num_start]:
+        if "分别" in text[f.clause : f.num_start] and re.search("[、和及与]", f.counts):
+            run = [f]
+            for g in found[i + 1 :]:
+                if g.clause != f.clause or text[run[-1].end : g.num_start].strip() not in ("", "、", "和", "及", "与"):
+                    break
+                run.append(g)
             parts = f.counts.split("、")
-            run = found[i : i + len(parts)]
-            if len(run) == len(parts) and all(g.clause == f.clause and not g.counts for g in run[1:]):
+            if len(parts) == len(run) - 1:
+                last = re.split("和|及|与", parts[-1])
+                if len(last) == 2 and all(last):
+                    parts = parts[:-1] + last
+            if len(run) > 1 and len(parts) == len(run) and all(parts):
                 tail = re.search(r"..(率|比例|占比)$", parts[-1])
                 for g, part in zip(run, parts, strict=True):
-                    if tail and not _RATE_END.search(part):
+                    if tail and not re.search(r"(?:率|比例|占比|比重|幅|速|指数)$", part):
                         part += tail.group()
                     g.counts = part
+                    while g is not f and g.end > g.num_start and text[g.end - 1] in "、和及与":
+                        g.end -= 1  # 8.7%和1.7%: the 和 read as a noun belongs to the list
                 i += len(parts)
                 continue
         i += 1
