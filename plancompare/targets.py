@@ -679,6 +679,10 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
                 counts = suffix
                 end = max(end, s_end)
             else:
+                if head:
+                    ws = words(rest)
+                    while len(ws) >= 2 and is_verb(ws[0]):
+                        verb, rest, ws = verb + ws[0], rest[len(ws[0]) :], ws[1:]  # 取消下放, 集中增配
                 counts = _per_capita(rest) if head else _clean_counts(r_core)
                 if counts:
                     span_start = r0 + _lead_skip(r_core)
@@ -698,7 +702,7 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
 
 
 # Verbs of work reports that jieba's dictionary tags as nouns or adjectives (整治 n, 利用 n, 落实 a).
-_OPEN_VERBS = frozenset({"整治", "利用", "落实", "供应", "完善", "提升改造", "整合", "清理"})
+_OPEN_VERBS = frozenset({"整治", "利用", "落实", "供应", "完善", "提升改造", "整合", "清理", "办理"})
 
 
 def _rate_subject(s: str) -> str:
@@ -722,11 +726,20 @@ def _open_verb(s: str) -> tuple[str, str]:
     ws = words(s) if s else []
     if len(ws) >= 3 and ws[1] == "好" and len(ws[0]) == 2 and tag(ws[0]) in ("v", "vn", "a", "n"):
         ws = [ws[0] + "好", *ws[2:]]  # 落实好产业人才政策, 用好…: a verb and its result
+    if len(ws) >= 3 and ws[0] in ("计划", "拟", "预计", "将", "要"):
+        skip = len(ws[0])  # 计划引育名教师: a modal before the verb is not part of it
+        ws, s = ws[1:], s[skip:]
+    joined = False
+    k = 0
+    while k < len(ws) and len(ws[k]) == 1 and tag(ws[k]) == "v":
+        k += 1
+    if k >= 2 and len(ws) > k:
+        ws, joined = ["".join(ws[:k]), *ws[k:]], True  # 引育 (引+育): one-character verbs written together
     if len(ws) >= 2 and ws[0] in _OPEN_VERBS and ws[1] in _OPEN_VERBS:
         ws = [ws[0] + ws[1], *ws[2:]]  # 清理整治存量垃圾: two verbs, one predicate
     if (
         len(ws) >= 2
-        and (is_verb(ws[0]) or ws[0] in _OPEN_VERBS or ws[0].endswith("好"))
+        and (joined or is_verb(ws[0]) or ws[0] in _OPEN_VERBS or ws[0].endswith("好"))
         and len(s) - len(ws[0]) >= 2  # 阅读量: a suffix, not an object
         and not _VERB_RX.fullmatch(ws[0])
         and not _SUFFIX_STOP.fullmatch(ws[0])  # 提供夜诊服务社康机构: a relative clause's predicate
