@@ -683,6 +683,10 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
                     ws = words(rest)
                     while len(ws) >= 2 and is_verb(ws[0]):
                         verb, rest, ws = verb + ws[0], rest[len(ws[0]) :], ws[1:]  # 取消下放, 集中增配
+                    pivot = next((n for n, w in enumerate(ws[1:-1], 1) if is_verb(w)), 0)
+                    if verb in _PIVOT_VERBS and pivot and all(tag(w)[:1] in ("n", "j") for w in ws[:pivot]) and has_noun("".join(ws[pivot + 1 :])):
+                        # 提请人大常委会审议法规议案8件: a pivot; what the second verb acts on is counted
+                        rest = "".join(ws[pivot + 1 :])
                 counts = _per_capita(rest) if head else _clean_counts(r_core)
                 if counts:
                     span_start = r0 + _lead_skip(r_core)
@@ -703,6 +707,10 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
 
 # Verbs of work reports that jieba's dictionary tags as nouns or adjectives (整治 n, 利用 n, 落实 a).
 _OPEN_VERBS = frozenset({"整治", "利用", "落实", "供应", "完善", "提升改造", "整合", "清理", "办理"})
+
+
+# Verbs that take an agent and a second predicate (兼语): 提请人大审议法规, 帮助市场主体修复信用.
+_PIVOT_VERBS = frozenset({"提请", "请", "帮助", "协助", "引导", "督促", "指导", "鼓励", "动员", "邀请", "委托", "促使", "推荐"})
 
 
 def _rate_subject(s: str) -> str:
