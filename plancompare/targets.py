@@ -506,6 +506,21 @@ def _suffix(text: str, pos: int) -> tuple[str, int]:
     return noun, i + len(noun)
 
 
+_LEVEL_WORDS = frozenset({"省", "市", "区", "县", "国家", "全国", "全省", "全市", "中央", "省级", "市级", "国家级"})
+
+
+def _predicate_tail(s: str) -> str:
+    """``20个项目列入省企业技术创新计划``: a verb (dictionary tag ``v``, two characters or more)
+    right after a noun ends the counted noun when another noun phrase starts after it with a level
+    word (省 市 国家 …). Elsewhere inside a noun the tags are unreliable (乡村振兴示范片区,
+    区域急救医疗中心, 旗舰店 and 编制 are tagged verbs), so the verb is not asked alone."""
+    ws = words(s)
+    for n, w in enumerate(ws[1:-2], 1):
+        if is_verb(w) and tag(ws[n - 1])[:1] in ("n", "j") and ws[n + 1] in _LEVEL_WORDS:
+            return "".join(ws[:n])
+    return s
+
+
 def _descriptive(s: str) -> bool:
     """``特色鲜明``, ``经过专业培训``: a predicate (ending in an adjective or verb, or opened by a
     preposition) rather than a noun such as ``床位`` in ``3000张床位的方舱医院``."""
@@ -579,6 +594,9 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
         span_start = r0 + _lead_skip(subject)
     else:
         suffix, s_end = _suffix(norm, end)
+        if suffix and num.unit not in ("%", "‰", "百分点"):  # a share keeps its predicate (…就业)
+            cut = _predicate_tail(suffix)
+            suffix, s_end = cut, s_end - len(suffix) + len(cut)
         share = _share(norm, end, num.unit) if suffix else None
         if share is not None:
             suffix, s_end = share
