@@ -861,9 +861,11 @@ def _share(text: str, pos: int, unit: str) -> tuple[str, int] | None:
     return subject + pred.group() + obj + "比例", (subject_end if nxt else obj_end)
 
 
-_BASE_BEFORE = re.compile(r"从(?:\d{4}年的?)?[^，,。；;、\d]{0,6}$")
+# 从X提高到Y, also 由X增加到Y and a bare 从X到Y / 由X增至Y.
+_BASE_BEFORE = re.compile(r"[从由](?:\d{4}年的?)?[^，,。；;、\d]{0,6}$")
 _BASE_CHANGE = re.compile(
-    r"^[^，,。；;\d]{0,8}?(?:提高|提升|增加|增长|扩大|下降|降低|减少|上升)(?:到|至)(?:\d{4}年的?)?[^，,。；;\d]{0,4}$"
+    r"^[^，,。；;\d]{0,8}?(?:(?:提高|提升|增加|增长|扩大|下降|降低|减少|上升)(?:到|至)|增至|降至|升至|到|至)"
+    r"(?:\d{4}年的?)?[^，,。；;\d]{0,4}$"
 )
 
 
@@ -913,7 +915,7 @@ def _baselines(text: str, found: list[_Found]) -> tuple[dict[int, float], set[in
             targets[t] = base.num.value
             starts.add(b)
             if not tgt.counts:
-                tgt.counts = _clean_counts(re.sub(r"从.*$", "", base.counts))
+                tgt.counts = _clean_counts(re.sub(r"[从由].*$", "", base.counts))
             if not tgt.counts:
                 tgt.counts = _previous_object(text, base.clause)
             if len(run) == 1:
