@@ -156,6 +156,9 @@ def extract_targets(text: str, *, offset: int = 0, kind: Kind = "target") -> lis
         if num is None:
             continue
         f = _build(norm, m, num, prev_end)
+        if _capacity(norm, m, num):
+            prev_end = f.end
+            continue
         found.append(f)
         prev_end = f.end
     _pair_respectively(norm, found)
@@ -336,6 +339,22 @@ def _parse_number(m: re.Match[str], text: str, quoted: list[bool], prev_end: int
         unit, mult = "%", 10.0
     range_q = f"{value * mult:g}-{hi_value * mult:g}" if hi_value is not None else ""
     return _Num(value * mult, unit, range_q, m.group("approx") or "")
+
+
+_CAPACITY_UNITS = frozenset({"吨", "吨/日", "吨/天", "千瓦", "兆瓦", "千瓦时", "立方米"})
+
+
+def _capacity(text: str, m: re.Match[str], num: _Num) -> bool:
+    """``华钛3万吨钛及钛合金项目``, ``年产260万吨聚酯、160万吨…等项目``: a capacity that names a
+    project is part of the project's name, not a target."""
+    if num.unit not in _CAPACITY_UNITS:
+        return False
+    if re.search(r"年产(?:能)?$", text[max(0, m.start() - 3) : m.start()]):
+        return True
+    stop = min((k for k in (text.find(c, m.end()) for c in _CLAUSE_END) if k >= 0), default=len(text))
+    rest = text[m.end() : stop]
+    head = re.match(r"[^\d]*?项目", rest)
+    return bool(head) and not _VERB_RX.search(head.group())
 
 
 def _shared_unit(m: re.Match[str], text: str) -> _Num | None:
