@@ -36,7 +36,7 @@ _UNITS = (
     "个百分点|百分点|%|‰|/10万|/万|万人次|人次|场次|剂次|台次|户次|批次|万美元|亿美元|美元|万元|亿元|元|"
     "个|家|名|张|所|项|场|台|次|人|篇|支|宗|种|套|辆|间|处|条|批|例|份|件|位|座|床|户|头|成|"
     # physical quantities common in government work reports
-    "平方公里|平方米|立方米|公顷|亩|公里|千米|千瓦时|千瓦|兆瓦|吨/日|吨/天|吨|倍"
+    "平方公里|平方米|立方米|公顷|亩|公里|千米|千瓦时|千瓦|兆瓦|吨/日|吨/天|吨|公斤|斤|倍"
 )
 _RX = re.compile(
     rf"百分之(?P<pct>[{_CN_CHARS}]+(?:点[{_CN_CHARS}]+)?)"
@@ -660,6 +660,9 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
                 counts = _borrowed_noun(norm, end + 1)  # 各设置2个、共计10个区域急救医疗中心
             if counts:
                 pass
+            elif between and suffix and re.fullmatch(r"首批|第[一二三四五六七八九十\d]+批|新一批", between):
+                counts = between + suffix  # 发布首批15条政策措施: the batch names which measures
+                end = max(end, s_end)
             elif between and suffix and _PER_CAPITA.match(between):
                 counts = _per_capita(between + suffix)
                 end = max(end, s_end)
