@@ -105,7 +105,7 @@ _SCOPE = re.compile(
 # 3170家企业数字化转型 / 14个质控中心绩效考核: the activity done to what is counted.
 # 各1个 / 成交额力争达到 / 一年内6次: distributive, aspiration and time words are not the noun.
 _TRAIL = re.compile(
-    r"(?:同比|分别|建设工作|建设|工作|数字化转型|绩效考核|巡查|服务保障|专项整治|专项|数字化|开工|到位|互认共享|互认|的|至|到|中|各|(?<![年平人])均|有望|力争|争取|一年内|年内|全年)+$"
+    r"(?:同比|分别|建设工作|建设|工作|数字化转型|绩效考核|巡查|服务保障|专项整治|专项|数字化|开工|到位|翻一番|翻两番|翻番|互认共享|互认|的|至|到|中|各|(?<![年平人])均|有望|力争|争取|一年内|年内|全年)+$"
 )
 # GDP年均(增长) / 事项可(实行) / 企业率先(突破) / 经费较2016年(下降): adverbs, modals and comparisons
 # between the counted noun and its predicate. Cut only at a jieba word boundary (储能 keeps 能).
@@ -380,7 +380,11 @@ def _cn_ok(text: str, start: int, value: float, unit: str, after: str) -> bool:
         return False
     clause = text[_clause_start(text, start) : start]
     verbs = list(_VERB_RX.finditer(clause))
-    return bool(verbs) and not re.search(r"[“”《》「」]", clause[verbs[-1].start() :])
+    if not verbs or re.search(r"[“”《》「」]", clause[verbs[-1].start() :]):
+        return False
+    # 落实中央八项规定精神: a numeral between a noun and a noun is inside a name; a count either
+    # follows its verb (新增三家医院) or ends the clause (培训志愿者两万名)
+    return verbs[-1].end() == len(clause) or not after or after in _CLAUSE_END + "、以"
 
 
 def _strip_pre_qual(r: str) -> tuple[str, str]:
