@@ -606,6 +606,9 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
     if v is not None and v[1] == len(r_core) and v[2] in _LEVEL_VERBS:
         level = v[2]
     subject = r_core[: -len(level)] if level else r_core
+    if level and len(subject) > 2 and subject[-1] not in "率量数额值比" and tag(subject[-1]) == "v" and words(subject)[-1] == subject[-1]:
+        # 不良贷款率压降至4.5%: a one-character verb written before the level verb belongs to it
+        level, subject = subject[-1] + level, subject[:-1]
     if v is not None and not pre_q:
         # 至少配备1名: a bound word before the verb still bounds the number.
         pre_q = next((q for q in _PRE_QUAL if r_core[: v[0]].endswith(q)), "")
