@@ -735,6 +735,9 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
                         # 提请人大常委会审议法规议案8件: a pivot; what the second verb acts on is counted
                         rest = "".join(ws[pivot + 1 :])
                 counts = _per_capita(rest) if head else _clean_counts(r_core)
+                ws = words(counts) if not head and num.unit == "%" else []
+                if len(ws) >= 2 and is_verb(ws[-1]) and tag(ws[-2])[:1] in ("n", "j"):
+                    counts = counts[: -len(ws[-1])]  # 投诉问题办结80%: the share of the noun that is done
                 if counts:
                     span_start = r0 + _lead_skip(r_core)
         if not counts and norm.startswith("、", end):
