@@ -105,7 +105,7 @@ _SCOPE = re.compile(
 # 3170家企业数字化转型 / 14个质控中心绩效考核: the activity done to what is counted.
 # 各1个 / 成交额力争达到 / 一年内6次: distributive, aspiration and time words are not the noun.
 _TRAIL = re.compile(
-    r"(?:同比|分别|建设工作|建设|工作|数字化转型|绩效考核|巡查|服务保障|专项整治|专项|数字化|开工|到位|翻一番|翻两番|翻番|互认共享|互认|的|至|到|中|各|(?<![年平人])均|有望|力争|争取|一年内|年内|全年)+$"
+    r"(?:同比|分别|建设工作|建设|工作|数字化转型|绩效考核|巡查|服务保障|专项整治|专项|数字化|开工|到位|名单|翻一番|翻两番|翻番|互认共享|互认|的|至|到|中|各|(?<![年平人])均|有望|力争|争取|一年内|年内|全年)+$"
 )
 # GDP年均(增长) / 事项可(实行) / 企业率先(突破) / 经费较2016年(下降): adverbs, modals and comparisons
 # between the counted noun and its predicate. Cut only at a jieba word boundary (储能 keeps 能).
@@ -490,6 +490,7 @@ def _per_capita(s: str) -> str:
     return s
 
 
+_NOUN_AFTER_VERB = re.compile(r"重点|示范|项目|单位|基地|中心")
 _UNIT_ASIDE = re.compile(r"[(（][^()（）]{1,4}[)）]")
 
 
@@ -502,6 +503,8 @@ def _suffix(text: str, pos: int) -> tuple[str, int]:
     stop = _SUFFIX_STOP.search(text, i)
     if stop and stop.start() == i and stop.group() == "和":
         stop = _SUFFIX_STOP.search(text, i + 1)  # 200个和美乡村: 和 starts a word here
+    while stop and _VERB_RX.fullmatch(stop.group()) and _NOUN_AFTER_VERB.match(text, stop.end()):
+        stop = _SUFFIX_STOP.search(text, stop.end())  # 循环利用体系建设重点城市: the verb is in a noun
     j = stop.start() if stop else len(text)
     if stop and stop.group() == "的" and j > i and _descriptive(text[i:j]):
         return _suffix(text, j)  # 5个特色鲜明的部门旗舰店: the noun is after the description
