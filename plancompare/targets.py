@@ -155,6 +155,8 @@ def extract_targets(text: str, *, offset: int = 0, kind: Kind = "target") -> lis
         num = _parse_number(m, norm, quoted, prev_end)
         if num is None:
             continue
+        if _threshold(norm, m, num):
+            continue
         f = _build(norm, m, num, prev_end)
         if _capacity(norm, m, num):
             prev_end = f.end
@@ -342,6 +344,16 @@ def _parse_number(m: re.Match[str], text: str, quoted: list[bool], prev_end: int
 
 
 _CAPACITY_UNITS = frozenset({"吨", "吨/日", "吨/天", "千瓦", "兆瓦", "千瓦时", "立方米"})
+
+
+def _threshold(text: str, m: re.Match[str], num: _Num) -> bool:
+    """``投资过50亿元项目20个``: a money threshold before a noun that another figure counts is part
+    of that noun (过50亿元项目), not a target."""
+    if num.unit not in ("元", "美元"):
+        return False
+    before = text[max(0, m.start() - 2) : m.start()]
+    nxt = re.match(r"(?:以上|级)?([^\d，,。；;、：:]{1,8}?)(\d+(?:\.\d+)?[万亿]?)(?:个|家|项|所)", text[m.end() :])
+    return bool(nxt) and (before.endswith(("过", "超", "超过")) or text.startswith("以上", m.end()))
 
 
 def _capacity(text: str, m: re.Match[str], num: _Num) -> bool:
@@ -759,7 +771,7 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
 
 
 # Verbs of work reports that jieba's dictionary tags as nouns or adjectives (整治 n, 利用 n, 落实 a).
-_OPEN_VERBS = frozenset({"整治", "利用", "落实", "供应", "完善", "提升改造", "整合", "清理", "办理"})
+_OPEN_VERBS = frozenset({"整治", "利用", "落实", "供应", "完善", "提升改造", "整合", "清理", "办理", "谋划"})
 
 
 # Verbs that take an agent and a second predicate (兼语): 提请人大审议法规, 帮助市场主体修复信用.
@@ -787,8 +799,9 @@ def _open_verb(s: str) -> tuple[str, str]:
     ws = words(s) if s else []
     if len(ws) >= 3 and ws[1] == "好" and len(ws[0]) == 2 and tag(ws[0]) in ("v", "vn", "a", "n"):
         ws = [ws[0] + "好", *ws[2:]]  # 落实好产业人才政策, 用好…: a verb and its result
-    if len(ws) >= 3 and ws[0] in ("计划", "拟", "预计", "将", "要"):
-        skip = len(ws[0])  # 计划引育名教师: a modal before the verb is not part of it
+    s0 = s
+    if len(ws) >= 3 and ws[0] in ("计划", "拟", "预计", "将", "要", "新"):
+        skip = len(ws[0])  # 计划引育名教师, 新谋划…: a modal or adverb before the verb is not part of it
         ws, s = ws[1:], s[skip:]
     joined = False
     k = 0
@@ -810,7 +823,7 @@ def _open_verb(s: str) -> tuple[str, str]:
         and "的" not in s  # 符合创建条件的乡镇: the verb is inside a modifier of the noun
     ):
         return ws[0], s[len(ws[0]) :]
-    return "", s
+    return "", s0
 
 
 def _borrowed_noun(text: str, pos: int) -> str:
