@@ -109,7 +109,9 @@ _TRAIL = re.compile(
 )
 # GDP年均(增长) / 事项可(实行) / 企业率先(突破) / 经费较2016年(下降): adverbs, modals and comparisons
 # between the counted noun and its predicate. Cut only at a jieba word boundary (储能 keeps 能).
-_MODAL_WORDS = frozenset({"年均", "平均", "可", "能", "将", "已", "率先", "预计", "拟", "要", "仍", "均", "都"})
+_MODAL_WORDS = frozenset(
+    {"年均", "平均", "可", "能", "将", "已", "率先", "预计", "拟", "要", "仍", "均", "都"}
+)
 _COMPARE_END = re.compile(r"(?:较|比|同比)(?:\d{4}年|上年|去年|上一年)(?:末|底|同期)?$")
 
 
@@ -352,7 +354,9 @@ def _threshold(text: str, m: re.Match[str], num: _Num) -> bool:
     if num.unit not in ("元", "美元"):
         return False
     before = text[max(0, m.start() - 2) : m.start()]
-    nxt = re.match(r"(?:以上|级)?([^\d，,。；;、：:]{1,8}?)(\d+(?:\.\d+)?[万亿]?)(?:个|家|项|所)", text[m.end() :])
+    nxt = re.match(
+        r"(?:以上|级)?([^\d，,。；;、：:]{1,8}?)(\d+(?:\.\d+)?[万亿]?)(?:个|家|项|所)", text[m.end() :]
+    )
     return bool(nxt) and (before.endswith(("过", "超", "超过")) or text.startswith("以上", m.end()))
 
 
@@ -544,7 +548,9 @@ def _suffix(text: str, pos: int) -> tuple[str, int]:
     return noun, i + len(noun)
 
 
-_LEVEL_WORDS = frozenset({"省", "市", "区", "县", "国家", "全国", "全省", "全市", "中央", "省级", "市级", "国家级"})
+_LEVEL_WORDS = frozenset(
+    {"省", "市", "区", "县", "国家", "全国", "全省", "全市", "中央", "省级", "市级", "国家级"}
+)
 
 
 def _predicate_tail(s: str) -> str:
@@ -621,7 +627,13 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
     if v is not None and v[1] == len(r_core) and v[2] in _LEVEL_VERBS:
         level = v[2]
     subject = r_core[: -len(level)] if level else r_core
-    if level and len(subject) > 2 and subject[-1] not in "率量数额值比" and tag(subject[-1]) == "v" and words(subject)[-1] == subject[-1]:
+    if (
+        level
+        and len(subject) > 2
+        and subject[-1] not in "率量数额值比"
+        and tag(subject[-1]) == "v"
+        and words(subject)[-1] == subject[-1]
+    ):
         # 不良贷款率压降至4.5%: a one-character verb written before the level verb belongs to it
         level, subject = subject[-1] + level, subject[:-1]
     if v is not None and not pre_q:
@@ -746,7 +758,12 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
                     while len(ws) >= 2 and is_verb(ws[0]):
                         verb, rest, ws = verb + ws[0], rest[len(ws[0]) :], ws[1:]  # 取消下放, 集中增配
                     pivot = next((n for n, w in enumerate(ws[1:-1], 1) if is_verb(w)), 0)
-                    if verb in _PIVOT_VERBS and pivot and all(tag(w)[:1] in ("n", "j") for w in ws[:pivot]) and has_noun("".join(ws[pivot + 1 :])):
+                    if (
+                        verb in _PIVOT_VERBS
+                        and pivot
+                        and all(tag(w)[:1] in ("n", "j") for w in ws[:pivot])
+                        and has_noun("".join(ws[pivot + 1 :]))
+                    ):
                         # 提请人大常委会审议法规议案8件: a pivot; what the second verb acts on is counted
                         rest = "".join(ws[pivot + 1 :])
                 counts = _per_capita(rest) if head else _clean_counts(r_core)
@@ -775,7 +792,9 @@ _OPEN_VERBS = frozenset({"整治", "利用", "落实", "供应", "完善", "提�
 
 
 # Verbs that take an agent and a second predicate (兼语): 提请人大审议法规, 帮助市场主体修复信用.
-_PIVOT_VERBS = frozenset({"提请", "请", "帮助", "协助", "引导", "督促", "指导", "鼓励", "动员", "邀请", "委托", "促使", "推荐"})
+_PIVOT_VERBS = frozenset(
+    {"提请", "请", "帮助", "协助", "引导", "督促", "指导", "鼓励", "动员", "邀请", "委托", "促使", "推荐"}
+)
 
 
 def _rate_subject(s: str) -> str:
@@ -845,7 +864,13 @@ def _pair_respectively(text: str, found: list[_Found]) -> None:
         if "分别" in text[f.clause : f.num_start] and re.search("[、和及与]", f.counts):
             run = [f]
             for g in found[i + 1 :]:
-                if g.clause != f.clause or text[run[-1].end : g.num_start].strip() not in ("", "、", "和", "及", "与"):
+                if g.clause != f.clause or text[run[-1].end : g.num_start].strip() not in (
+                    "",
+                    "、",
+                    "和",
+                    "及",
+                    "与",
+                ):
                     break
                 run.append(g)
             parts = f.counts.split("、")
