@@ -50,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 from plancompare.attribution import attribute_targets  # noqa: E402
 from plancompare.targets import extract_targets  # noqa: E402
+from plancompare.terms import find_terms  # noqa: E402
 from plancompare.themes import builtin_themes  # noqa: E402
 
 LABELS = ROOT / "tests" / "data" / "labels" / "targets.yaml"
@@ -139,10 +140,14 @@ def _pair(pred: list, gold: list[dict]) -> dict[int, int]:
 
 
 def candidate_themes(sentence: str) -> dict[str, list[str]]:
-    """Built-in themes with a keyword in ``sentence``, and those keywords (what coverage passes)."""
+    """Built-in themes with a keyword in ``sentence``, and those keywords (what coverage passes).
+
+    Keywords are found as coverage finds them: starting where a word starts
+    (:func:`plancompare.terms.find_terms`), so 性病 is not in 慢性病.
+    """
     out = {}
     for t in builtin_themes():
-        found = [k for k in t.keywords if k in sentence]
+        found = list(find_terms(sentence, t.keywords))
         if found:
             out[t.name] = found
     return out
