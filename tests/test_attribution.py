@@ -32,7 +32,8 @@ def test_labels_are_many_real_and_in_the_taxonomy():
     pairs = [(n, t) for it in ITEMS for t in it["targets"] for n in t["themes"]]
     assert len(pairs) >= 150
     assert all(n in names for n, _ in pairs)
-    assert {it["split"] for it in ITEMS} == {"dev", "test"}
+    # dev/test by md5 parity, then later blind batches under their own name (fresh, …)
+    assert {"dev", "test"} <= {it["split"] for it in ITEMS}
     # negatives matter for precision: figures whose sentence names a theme they are not about
     assert (
         sum(not t["themes"] and bool(candidate_themes(it["sentence"])) for it in ITEMS for t in it["targets"])
@@ -44,7 +45,10 @@ def test_labels_are_many_real_and_in_the_taxonomy():
             path = ROOT.parent / "shared" / "corpus" / "gov-work-reports-2022-2024" / it["source"][7:]
             if path.exists():  # as printed, or as the loader cleans it (t2s, ASCII punctuation)
                 raw = path.read_text(encoding="utf-8")
-                assert it["sentence"] in raw or it["sentence"] in load_plan(path).text, it["sentence"]
+                # markdown bold (**) may be kept by the sampler and dropped by the loader
+                s = it["sentence"].replace("**", "")
+                text = load_plan(path).text.replace("**", "")
+                assert it["sentence"] in raw or s in text, it["sentence"]
         elif not it["source"].startswith("seeds/001"):  # 001 is labelled in Simplified
             assert it["sentence"] in seeds, it["sentence"]
 
