@@ -543,6 +543,8 @@ def _suffix(text: str, pos: int) -> tuple[str, int]:
     if j - i > 30:
         return "", pos
     noun = _modal_tail(_TRAIL.sub("", text[i:j]))
+    if not _strip_conj(noun):
+        return "", pos  # 分别下降86.66%和85.67%: a conjunction before the next figure is no noun
     if noun and j == i + len(noun) and text.startswith("、", j):
         noun = _list_tail(text, j, noun)
     return noun, i + len(noun)
