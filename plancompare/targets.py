@@ -561,10 +561,21 @@ def _predicate_tail(s: str) -> str:
     word (省 市 国家 …). Elsewhere inside a noun the tags are unreliable (乡村振兴示范片区,
     区域急救医疗中心, 旗舰店 and 编制 are tagged verbs), so the verb is not asked alone."""
     ws = words(s)
-    for n, w in enumerate(ws[1:-2], 1):
-        if is_verb(w) and tag(ws[n - 1])[:1] in ("n", "j") and ws[n + 1] in _LEVEL_WORDS:
+    for n, w in enumerate(ws[1:-1], 1):
+        if tag(ws[n - 1])[:1] not in ("n", "j"):
+            continue
+        if n < len(ws) - 2 and is_verb(w) and ws[n + 1] in _LEVEL_WORDS:
+            return "".join(ws[:n])
+        if _ADVERBIAL(w) and any(tag(x) == "v" for x in ws[n + 1 :]):
+            # 87个项目及时复工, 110家部门系统数据向城市大脑…: an adverb or a preposition after a
+            # noun opens its predicate (a noun phrase holds neither)
             return "".join(ws[:n])
     return s
+
+
+def _ADVERBIAL(w: str) -> bool:
+    """An adverb or a preposition; 与/同/和/跟 also join nouns (人工智能与实体经济), so not they."""
+    return (tag(w) in ("p", "d") and w not in ("与", "同", "和", "跟")) or w in _MODAL_WORDS or w == "及时"
 
 
 def _descriptive(s: str) -> bool:
