@@ -631,6 +631,9 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
         r_core = r_core[:-1]  # 分别下降了44.2%: the aspect particle after the verb
     post_q = next((q for q in _POST_QUAL if norm.startswith(q, end)), "")
     end += len(post_q)
+    per = _PER_UNIT.match(norm, end) if not post_q else None
+    if per:
+        end = per.end()  # 10元/人·月, 3.3个/千人: the denominator belongs to the unit, not the noun
     clause_text = norm[clause0:start]
     aspire = next((a for a in _ASPIRE if a in clause_text), "")
 
@@ -787,6 +790,8 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
                     span_start = r0 + _lead_skip(r_core)
         if not counts and norm.startswith("、", end):
             counts = _borrowed_noun(norm, end + 1)
+    if per and counts and _PER_CAPITA.match(per.group(1)):
+        counts = _per_capita(per.group(1) + counts)  # 托位数达3.3个/千人 → 每千人托位数
     qual = [q for q in (aspire, pre_q, post_q or num.approx, num.range_q) if q]
     return _Found(
         num=num,
@@ -904,6 +909,7 @@ def _pair_respectively(text: str, found: list[_Found]) -> None:
         i += 1
 
 
+_PER_UNIT = re.compile(r"/([^\s\d，,。；;、：:]{1,3}(?=[\s，,。；;、：:]|$))")
 _LIST_NUMBER = re.compile(r"^\s*[(（]?\d{1,2}(?:[.．](?=\d)|[.．、)）](?=[^\d.%]))")
 
 
