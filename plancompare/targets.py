@@ -589,6 +589,10 @@ def _coordinated(text: str, i: int, j: int) -> int:
     """``100家智能工厂和数字化车间``: a short noun joined by 和 belongs to the counted noun."""
     stop = _SUFFIX_STOP.search(text, j + 1)
     k = stop.start() if stop else len(text)
+    if re.match(r"、[^\d，,。；;：:]+\d", text[k:]):
+        # 5个千亿主导产业链和茶叶、中药材2个…: 和 opens a list of names that the next figure counts
+        # (not so in 100家智能工厂和数字化车间、10个…, where the next item starts with its figure)
+        return j
     # 57个国家和省级乡村振兴重点帮扶县: a one-word level before 和 qualifies the same noun
     if 0 < k - j - 1 <= (8 if j - i > 2 else 20) and not re.search(r"\d", text[j:k]) and j > i:
         return k
