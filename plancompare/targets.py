@@ -100,7 +100,7 @@ _RATE_END = re.compile(r"(率|比例|占比|比重|水平|覆盖率)$")
 _CLAUSE_END = "，,。；;！？!?：:\n"
 _SCOPE = re.compile(
     r"^(?:全市|全区|全省|全年|年内|年底前|年底|今年|明年|我市|各区|届时|其中|累计|同比|预计|"
-    r"(?:到|在|至)?\d{4}年(?:度|底前|底|前|内)?|将|为|对|在|有(?![效害序力]))+"
+    r"(?:到|在|至)?\d{4}年(?:度|底前|底|末|前|内)?|将|为|对|在|有(?![效害序力]))+"
 )
 # 3170家企业数字化转型 / 14个质控中心绩效考核: the activity done to what is counted.
 # 各1个 / 成交额力争达到 / 一年内6次: distributive, aspiration and time words are not the noun.
@@ -1032,12 +1032,16 @@ def _carry_share_subject(text: str, found: list[_Found]) -> None:
             f.counts = prev.counts + f.counts
 
 
-_RUNNING_TOTAL = re.compile("、(?:" + "|".join(sorted(_LEVEL_VERBS, key=len, reverse=True)) + ")")
+_RUNNING_TOTAL = re.compile(
+    r"、(?:(?:比|较)(?:\d{4}年(?:末|底)?|上年|去年))?(?:"
+    + "|".join(sorted(_LEVEL_VERBS, key=len, reverse=True))
+    + ")"
+)
 
 
 def _carry_running_total(text: str, found: list[_Found]) -> None:
     """``新增“百万村”30个、达60个``: a figure with no noun that only levels the one before is a total
-    of the same thing."""
+    of the same thing; so is a change against a year (``…达1411.9万户、比2017年增长74.3%``)."""
     for prev, f in zip(found, found[1:], strict=False):
         if (
             not f.counts
