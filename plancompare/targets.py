@@ -100,7 +100,7 @@ _RATE_END = re.compile(r"(率|比例|占比|比重|水平|覆盖率)$")
 _CLAUSE_END = "，,。；;！？!?：:\n"
 _SCOPE = re.compile(
     r"^(?:全市|全区|全省|全年|年内|年底前|年底|今年|明年|我市|各区|届时|其中|累计|同比|预计|"
-    r"(?:到|在|至)?\d{4}年(?:度|底前|底|前|内)?|将|为|对|在|有(?![效害序力]))+"
+    r"(?:到|在|至)?\d{4}年(?:度|底前|底|末|前|内)?|将|为|对|在|有(?![效害序力]))+"
 )
 # 3170家企业数字化转型 / 14个质控中心绩效考核: the activity done to what is counted.
 # 各1个 / 成交额力争达到 / 一年内6次: distributive, aspiration and time words are not the noun.
@@ -543,6 +543,8 @@ def _suffix(text: str, pos: int) -> tuple[str, int]:
     if j - i > 30:
         return "", pos
     noun = _modal_tail(_TRAIL.sub("", text[i:j]))
+    if not _strip_conj(noun):
+        return "", pos  # 分别下降86.66%和85.67%: a conjunction before the next figure is no noun
     if noun and j == i + len(noun) and text.startswith("、", j):
         noun = _list_tail(text, j, noun)
     return noun, i + len(noun)
@@ -559,10 +561,21 @@ def _predicate_tail(s: str) -> str:
     word (省 市 国家 …). Elsewhere inside a noun the tags are unreliable (乡村振兴示范片区,
     区域急救医疗中心, 旗舰店 and 编制 are tagged verbs), so the verb is not asked alone."""
     ws = words(s)
-    for n, w in enumerate(ws[1:-2], 1):
-        if is_verb(w) and tag(ws[n - 1])[:1] in ("n", "j") and ws[n + 1] in _LEVEL_WORDS:
+    for n, w in enumerate(ws[1:-1], 1):
+        if tag(ws[n - 1])[:1] not in ("n", "j"):
+            continue
+        if n < len(ws) - 2 and is_verb(w) and ws[n + 1] in _LEVEL_WORDS:
+            return "".join(ws[:n])
+        if _ADVERBIAL(w) and any(tag(x) == "v" for x in ws[n + 1 :]):
+            # 87个项目及时复工, 110家部门系统数据向城市大脑…: an adverb or a preposition after a
+            # noun opens its predicate (a noun phrase holds neither)
             return "".join(ws[:n])
     return s
+
+
+def _ADVERBIAL(w: str) -> bool:
+    """An adverb or a preposition; 与/同/和/跟 also join nouns (人工智能与实体经济), so not they."""
+    return (tag(w) in ("p", "d") and w not in ("与", "同", "和", "跟")) or w in _MODAL_WORDS or w == "及时"
 
 
 def _descriptive(s: str) -> bool:
@@ -576,6 +589,10 @@ def _coordinated(text: str, i: int, j: int) -> int:
     """``100家智能工厂和数字化车间``: a short noun joined by 和 belongs to the counted noun."""
     stop = _SUFFIX_STOP.search(text, j + 1)
     k = stop.start() if stop else len(text)
+    if re.match(r"、[^\d，,。；;：:]+\d", text[k:]):
+        # 5个千亿主导产业链和茶叶、中药材2个…: 和 opens a list of names that the next figure counts
+        # (not so in 100家智能工厂和数字化车间、10个…, where the next item starts with its figure)
+        return j
     # 57个国家和省级乡村振兴重点帮扶县: a one-word level before 和 qualifies the same noun
     if 0 < k - j - 1 <= (8 if j - i > 2 else 20) and not re.search(r"\d", text[j:k]) and j > i:
         return k
@@ -618,6 +635,9 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
         r_core = r_core[:-1]  # 分别下降了44.2%: the aspect particle after the verb
     post_q = next((q for q in _POST_QUAL if norm.startswith(q, end)), "")
     end += len(post_q)
+    per = _PER_UNIT.match(norm, end) if not post_q else None
+    if per:
+        end = per.end()  # 10元/人·月, 3.3个/千人: the denominator belongs to the unit, not the noun
     clause_text = norm[clause0:start]
     aspire = next((a for a in _ASPIRE if a in clause_text), "")
 
@@ -774,6 +794,8 @@ def _build(norm: str, m: re.Match[str], num: _Num, prev_end: int) -> _Found:
                     span_start = r0 + _lead_skip(r_core)
         if not counts and norm.startswith("、", end):
             counts = _borrowed_noun(norm, end + 1)
+    if per and counts and _PER_CAPITA.match(per.group(1)):
+        counts = _per_capita(per.group(1) + counts)  # 托位数达3.3个/千人 → 每千人托位数
     qual = [q for q in (aspire, pre_q, post_q or num.approx, num.range_q) if q]
     return _Found(
         num=num,
@@ -891,6 +913,7 @@ def _pair_respectively(text: str, found: list[_Found]) -> None:
         i += 1
 
 
+_PER_UNIT = re.compile(r"/([^\s\d，,。；;、：:]{1,3}(?=[\s，,。；;、：:]|$))")
 _LIST_NUMBER = re.compile(r"^\s*[(（]?\d{1,2}(?:[.．](?=\d)|[.．、)）](?=[^\d.%]))")
 
 
@@ -1009,12 +1032,16 @@ def _carry_share_subject(text: str, found: list[_Found]) -> None:
             f.counts = prev.counts + f.counts
 
 
-_RUNNING_TOTAL = re.compile("、(?:" + "|".join(sorted(_LEVEL_VERBS, key=len, reverse=True)) + ")")
+_RUNNING_TOTAL = re.compile(
+    r"、(?:(?:比|较)(?:\d{4}年(?:末|底)?|上年|去年))?(?:"
+    + "|".join(sorted(_LEVEL_VERBS, key=len, reverse=True))
+    + ")"
+)
 
 
 def _carry_running_total(text: str, found: list[_Found]) -> None:
     """``新增“百万村”30个、达60个``: a figure with no noun that only levels the one before is a total
-    of the same thing."""
+    of the same thing; so is a change against a year (``…达1411.9万户、比2017年增长74.3%``)."""
     for prev, f in zip(found, found[1:], strict=False):
         if (
             not f.counts
