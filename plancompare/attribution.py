@@ -106,6 +106,10 @@ def attribute_targets(
     return out
 
 
+# words with a health morpheme that are not about health: 经济平稳健康发展, 病险水库, 农药, 心血
+_NOT_HEALTH = re.compile(r"健康(?:发展|有序|运行|成长)|病险|病害|农药|心血|血脉|血性")
+
+
 def _usable_terms(sentence: str, themes: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
     """The themes' terms, without generic ones when the sentence says nothing of health.
 
@@ -116,7 +120,7 @@ def _usable_terms(sentence: str, themes: Mapping[str, Sequence[str]]) -> dict[st
     rest = sentence
     for k in all_terms:
         rest = rest.replace(k, " ")
-    health = any(_HEALTH.search(k) for k in all_terms) or bool(_HEALTH.search(rest))
+    health = any(_HEALTH.search(k) for k in all_terms) or bool(_HEALTH.search(_NOT_HEALTH.sub(" ", rest)))
     out = {}
     for name, ks in themes.items():
         kept = tuple(k for k in ks if k and (health or _HEALTH.search(k)))

@@ -123,3 +123,12 @@ def test_baseline_from_x_to_y():
     )
     assert (a.value, a.baseline, b.value, b.baseline) == (202, 195, 270, 261)
     assert extract_targets("新增托位5000个")[0].baseline is None
+
+
+def test_sound_development_is_not_health_context():
+    # 健康发展 ("sound development") is an economic idiom: a GDP list with 固定资产投资 is not 项目建设
+    s = "积极为全省经济平稳健康发展挑重担,GDP、固定资产投资、社会消费品零售总额分别增长5.4%、13.2%、2.7%。"
+    got = attribute_targets(s, 0, {"项目建设": ["固定资产投资"]}, extract_targets(s))
+    assert not got
+    s2 = "加强医疗卫生项目建设,固定资产投资增长13.2%。"
+    assert attribute_targets(s2, 0, {"项目建设": ["固定资产投资"]}, extract_targets(s2))
