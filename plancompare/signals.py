@@ -171,6 +171,9 @@ def compute_signals(
     full_cols = np.array([q_index[q] for q in fulls], dtype=np.intp)
     short_cols = np.array([q_index[q] for q in shorts], dtype=np.intp)
     owner = np.array(short_owner, dtype=np.intp)
+    by_owner = np.argsort(owner, kind="stable")
+    short_sorted = short_cols[by_owner]
+    short_themes, short_starts = np.unique(owner[by_owner], return_index=True)
 
     def zs(emb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         raw = emb @ q_emb.T if len(emb) else np.zeros((0, len(queries)), np.float32)
@@ -178,8 +181,9 @@ def compute_signals(
         z_full = z_all[:, full_cols] if n_t else np.zeros((len(emb), 0), np.float32)
         z_short = np.full((len(emb), n_t), -np.inf, np.float32)
         if short_cols.size and len(emb):
-            for j in range(short_cols.size):
-                np.maximum(z_short[:, owner[j]], z_all[:, short_cols[j]], out=z_short[:, owner[j]])
+            # one reduction over each theme's block of short-query columns (max is exact, so the
+            # same values as a column-by-column loop, without a strided pass per query)
+            z_short[:, short_themes] = np.maximum.reduceat(z_all[:, short_sorted], short_starts, axis=1)
         return z_full.astype(np.float32), z_short, raw[:, full_cols]
 
     terms = [theme_terms(t) for t in themes]
@@ -219,6 +223,7 @@ def compute_signals(
                         w.append((ui, ti, cl))
         hits_all.append(hits)
         wanted.append(w)
+    bg_hits = _background_hits(terms)
     expansion = tuple(
         expand_terms(
             tt,
@@ -228,7 +233,7 @@ def compute_signals(
                 for ui, h in enumerate(hits[ti])
                 if h and _strong(h, tt)
             ]
-            + list(_background_hits(tt)),
+            + list(bg_hits[ti]),
         )
         for ti, tt in enumerate(terms)
     )
@@ -279,15 +284,30 @@ def compute_signals(
     return out
 
 
-@functools.lru_cache(maxsize=4096)
-def _background_hits(tt: ThemeTerms) -> tuple[str, ...]:
-    """Background sentences holding one of the theme's terms (on word boundaries)."""
-    whole = (*tt.parts, *tt.description)
-    return tuple(
-        s
-        for s in background.sentences()
-        if any(k in s for k in tt.all) and _strong(find_terms(s, tt.all, whole=whole), tt)
-    )
+_BG_HITS: dict[ThemeTerms, tuple[str, ...]] = {}
+
+
+def _background_hits(terms: Sequence[ThemeTerms]) -> list[tuple[str, ...]]:
+    """Per theme: the background sentences that clearly hold its terms (on word boundaries).
+
+    One Aho–Corasick pass over the background for all themes not seen before in
+    this process (a scan per theme cost more than the rest of a small run).
+    """
+    todo = [tt for tt in dict.fromkeys(terms) if tt not in _BG_HITS]
+    if todo:
+        if len(_BG_HITS) > 4096:  # bounded like the lru_cache it replaces
+            _BG_HITS.clear()
+        auto, owners = _automaton([tt.all for tt in todo])
+        found: list[list[str]] = [[] for _ in todo]
+        for s in background.sentences() if owners else ():
+            present = {k for _, k in auto.iter(s)}
+            for j in sorted({j for k in present for j in owners[k]}):
+                tt = todo[j]
+                hit = find_terms(s, [k for k in tt.all if k in present], whole=(*tt.parts, *tt.description))
+                if _strong(hit, tt):
+                    found[j].append(s)
+        _BG_HITS.update((tt, tuple(f)) for tt, f in zip(todo, found, strict=True))
+    return [_BG_HITS[tt] for tt in terms]
 
 
 def _strong(found: tuple[str, ...], tt: ThemeTerms) -> bool:

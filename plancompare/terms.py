@@ -71,8 +71,8 @@ class ThemeTerms:
     description: tuple[str, ...]
     expansion: tuple[str, ...] = ()  # found in the plans themselves (:func:`expand_terms`)
 
-    @property
-    def all(self) -> tuple[str, ...]:
+    @functools.cached_property
+    def all(self) -> tuple[str, ...]:  # cached: read per sentence × theme
         return tuple(dict.fromkeys((*self.name, *self.parts, *self.description)))
 
     def kind(self, term: str) -> str:
