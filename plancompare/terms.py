@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import bisect
 import functools
-import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .model import Theme
+from .wordcut import block_bounds, cut, jieba_blocks
 
 __all__ = ["ThemeTerms", "theme_terms", "expand_terms", "find_terms", "GENERIC"]
 
@@ -91,17 +91,8 @@ class ThemeTerms:
         }
 
 
-@functools.cache
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
-
-
 def _words(text: str) -> list[str]:
-    return [w for w in _jieba().lcut(text, HMM=True) if w.strip()]
+    return [w for w in cut(text) if w.strip()]  # jieba.lcut(text, HMM=True), faster
 
 
 def _specific(word: str, max_share: float) -> bool:
@@ -210,31 +201,6 @@ def _pieces(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@functools.lru_cache(maxsize=20_000)
-def _blocks(text: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
-    """jieba's blocks of ``text`` (runs of Han/alphanumeric characters and the runs between them):
-    their start offsets and texts."""
-    starts: list[int] = []
-    blocks: list[str] = []
-    pos = 0
-    for blk in _jieba().re_han_default.split(text):
-        if blk:
-            starts.append(pos)
-            blocks.append(blk)
-            pos += len(blk)
-    return tuple(starts), tuple(blocks)
-
-
-@functools.lru_cache(maxsize=200_000)
-def _block_bounds(block: str) -> tuple[frozenset[int], frozenset[int]]:
-    """Word starts and ends in one block, as ``jieba.tokenize(HMM=False)`` gives them."""
-    starts, ends = {0}, {len(block)}
-    for _w, a, b in _jieba().tokenize(block, HMM=False):
-        starts.add(a)
-        ends.add(b)
-    return frozenset(starts), frozenset(ends)
-
-
 def _bounds_at(text: str, i: int) -> tuple[int, frozenset[int], frozenset[int]]:
     """The offset of the block holding ``text[i]`` and that block's word starts and ends.
 
@@ -242,9 +208,9 @@ def _bounds_at(text: str, i: int) -> tuple[int, frozenset[int], frozenset[int]]:
     alone: the same answer as tokenising the whole sentence, for a fraction of the
     work (only blocks where a term occurs are cut, and repeated clauses once).
     """
-    offsets, blocks = _blocks(text)
+    offsets, blocks = jieba_blocks(text)
     k = bisect.bisect_right(offsets, i) - 1
-    starts, ends = _block_bounds(blocks[k])
+    starts, ends = block_bounds(blocks[k])
     return offsets[k], starts, ends
 
 
