@@ -28,14 +28,13 @@ matches 中医院.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .model import Theme
-from .wordcut import block_bounds, cut, jieba_blocks
+from .wordcut import block_at, block_bounds, cut
 
 __all__ = ["ThemeTerms", "theme_terms", "expand_terms", "find_terms", "GENERIC"]
 
@@ -202,16 +201,15 @@ def _pieces(text: str) -> tuple[str, ...]:
 
 
 def _bounds_at(text: str, i: int) -> tuple[int, frozenset[int], frozenset[int]]:
-    """The offset of the block holding ``text[i]`` and that block's word starts and ends.
+    """The offset of the jieba block holding ``text[i]`` and that block's word starts and ends.
 
     jieba cuts every block on its own, so a word boundary is known from its block
     alone: the same answer as tokenising the whole sentence, for a fraction of the
     work (only blocks where a term occurs are cut, and repeated clauses once).
     """
-    offsets, blocks = jieba_blocks(text)
-    k = bisect.bisect_right(offsets, i) - 1
-    starts, ends = block_bounds(blocks[k])
-    return offsets[k], starts, ends
+    a, block = block_at(text, i)
+    starts, ends = block_bounds(block)
+    return a, starts, ends
 
 
 def on_boundary(text: str, start: int, end: int, *, whole: bool = False) -> bool:

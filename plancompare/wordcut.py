@@ -21,7 +21,7 @@ import logging
 import re
 from math import log
 
-__all__ = ["block_bounds", "cut", "jieba_blocks"]
+__all__ = ["block_at", "block_bounds", "cut"]
 
 _ENG = re.compile("[a-zA-Z0-9]", re.U)
 
@@ -69,19 +69,30 @@ def _route(block: str) -> list[int]:
     return end
 
 
-@functools.lru_cache(maxsize=20_000)
-def jieba_blocks(text: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
-    """jieba's blocks of ``text`` (runs of Han/alphanumeric characters and the runs between them):
-    their start offsets and texts."""
-    starts: list[int] = []
-    blocks: list[str] = []
-    pos = 0
-    for blk in _jieba().re_han_default.split(text):
-        if blk:
-            starts.append(pos)
-            blocks.append(blk)
-            pos += len(blk)
-    return tuple(starts), tuple(blocks)
+# jieba's re_han_default as a character test: its blocks are maximal runs of these characters
+# (Han, Latin letters, digits, +#&._%-) and maximal runs of all other characters
+_BLOCK_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+#&._%-")
+
+
+def _in_han_block(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fd5" or c in _BLOCK_ASCII
+
+
+def block_at(text: str, i: int) -> tuple[int, str]:
+    """The jieba block holding ``text[i]``: its start offset and its text.
+
+    jieba cuts each block of ``re_han_default.split(text)`` on its own, so the
+    words around ``i`` are those of this block alone.
+    """
+    kind = _in_han_block(text[i])
+    a = i
+    while a > 0 and _in_han_block(text[a - 1]) == kind:
+        a -= 1
+    b = i + 1
+    n = len(text)
+    while b < n and _in_han_block(text[b]) == kind:
+        b += 1
+    return a, text[a:b]
 
 
 @functools.lru_cache(maxsize=200_000)
