@@ -143,8 +143,14 @@ class PlanSignals:
         return np.maximum(np.maximum(self.z, self.z_phrase), self.clause_z)
 
 
+@functools.lru_cache(maxsize=1024)
+def _clauses(text: str) -> tuple[tuple[str, str], ...]:
+    """The clauses of a sentence, as found and stripped (split once for all the themes it holds)."""
+    return tuple((m.group(), m.group().strip()) for m in _CLAUSE.finditer(text))
+
+
 def _term_clauses(text: str, terms: tuple[str, ...]) -> list[str]:
-    return [m.group().strip() for m in _CLAUSE.finditer(text) if any(k in m.group() for k in terms)]
+    return [c for raw, c in _clauses(text) if any(k in raw for k in terms)]
 
 
 def compute_signals(
