@@ -201,6 +201,7 @@ def compute_signals(
 
     # candidate term occurrences in one Aho–Corasick pass; word boundaries checked only on candidates
     auto, owners = _automaton([tt.all for tt in terms])
+    whole = [frozenset((*tt.parts, *tt.description)) for tt in terms]
     hits_all: list[list[list[tuple[str, ...]]]] = []
     clause_texts: dict[str, int] = {}
     wanted: list[list[tuple[int, int, list[str]]]] = []
@@ -213,11 +214,7 @@ def compute_signals(
                 if not present:
                     continue
                 for ti in sorted({ti for k in present for ti in owners[k]}):
-                    found = find_terms(
-                        u.text,
-                        [k for k in terms[ti].all if k in present],
-                        whole=(*terms[ti].parts, *terms[ti].description),
-                    )
+                    found = find_terms(u.text, [k for k in terms[ti].all if k in present], whole=whole[ti])
                     if found:
                         hits[ti][ui] = found
                         # a clause is embedded only for the name or a word of it: description words

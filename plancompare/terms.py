@@ -200,16 +200,24 @@ def _pieces(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _bounds_at(text: str, i: int) -> tuple[int, frozenset[int], frozenset[int]]:
-    """The offset of the jieba block holding ``text[i]`` and that block's word starts and ends.
+def _starts_word(text: str, i: int) -> bool:
+    """Whether jieba (no HMM) starts a word at ``text[i]``.
 
-    jieba cuts every block on its own, so a word boundary is known from its block
-    alone: the same answer as tokenising the whole sentence, for a fraction of the
-    work (only blocks where a term occurs are cut, and repeated clauses once).
+    jieba cuts every block (``wordcut.block_at``) on its own, so the block alone
+    decides: the same answer as tokenising the whole sentence, for a fraction of
+    the work — only blocks where a term occurs are cut, repeated clauses once, and
+    none when the term opens its block.
     """
     a, block = block_at(text, i)
-    starts, ends = block_bounds(block)
-    return a, starts, ends
+    return i == a or i - a in block_bounds(block)[0]
+
+
+def _ends_word(text: str, j: int) -> bool:
+    """Whether jieba (no HMM) ends a word at ``j`` (before ``text[j]``)."""
+    if j <= 0:
+        return False
+    a, block = block_at(text, j - 1)  # the block holding the word's last character
+    return j == a + len(block) or j - a in block_bounds(block)[1]
 
 
 def on_boundary(text: str, start: int, end: int, *, whole: bool = False) -> bool:
@@ -226,15 +234,10 @@ def on_boundary(text: str, start: int, end: int, *, whole: bool = False) -> bool
         before = text[start - 1 : start]
         after = text[end : end + 1]
         return not (before.isascii() and before.isalpha()) and not (after.isascii() and after.isalpha())
-    if start == 0 or not text:
-        at_start = True
-    else:
-        a, starts, _ = _bounds_at(text, start)
-        at_start = start - a in starts
+    at_start = start == 0 or _starts_word(text, start)
     if not at_start or not whole or end >= len(text):
         return at_start
-    a, _, ends = _bounds_at(text, end - 1)  # the block holding the term's last character
-    return end - a in ends
+    return _ends_word(text, end)
 
 
 def find_terms(text: str, terms: Iterable[str], *, whole: Iterable[str] = ()) -> tuple[str, ...]:
@@ -247,7 +250,7 @@ def find_terms(text: str, terms: Iterable[str], *, whole: Iterable[str] = ()) ->
     >>> find_terms("发展生物医药产业", ["生物"], whole=["生物"])
     ()
     """
-    whole = set(whole)
+    whole = whole if isinstance(whole, frozenset) else frozenset(whole)
     found = []
     for t in terms:
         i = text.find(t)

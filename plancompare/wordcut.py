@@ -74,23 +74,26 @@ def _route(block: str) -> list[int]:
 _BLOCK_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+#&._%-")
 
 
-def _in_han_block(c: str) -> bool:
-    return "\u4e00" <= c <= "\u9fd5" or c in _BLOCK_ASCII
-
-
 def block_at(text: str, i: int) -> tuple[int, str]:
     """The jieba block holding ``text[i]``: its start offset and its text.
 
     jieba cuts each block of ``re_han_default.split(text)`` on its own, so the
     words around ``i`` are those of this block alone.
     """
-    kind = _in_han_block(text[i])
+    c = text[i]
+    kind = "\u4e00" <= c <= "\u9fd5" or c in _BLOCK_ASCII
     a = i
-    while a > 0 and _in_han_block(text[a - 1]) == kind:
+    while a > 0:  # the class test inline: this runs for every term occurrence
+        c = text[a - 1]
+        if ("\u4e00" <= c <= "\u9fd5" or c in _BLOCK_ASCII) != kind:
+            break
         a -= 1
     b = i + 1
     n = len(text)
-    while b < n and _in_han_block(text[b]) == kind:
+    while b < n:
+        c = text[b]
+        if ("\u4e00" <= c <= "\u9fd5" or c in _BLOCK_ASCII) != kind:
+            break
         b += 1
     return a, text[a:b]
 
