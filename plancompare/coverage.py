@@ -34,7 +34,7 @@ from .signals import (
     plan_units,
     terms_of,
     theme_queries,
-    unit_features,
+    units_features,
 )
 from .terms import ThemeTerms, theme_terms
 
@@ -368,22 +368,31 @@ def decide_plan(
     """The level of every theme in one plan (the columns of ``sig``, in order), with evidence."""
     X = plan_features(sig)
     levels, scores = model.levels(X)
+    live = [ti for ti, level in enumerate(levels) if level != "missing"] if sig.units else []
+    unit_p = np.zeros((len(live), len(sig.units)))
+    if live:
+        # the features of every live theme at once; the model per theme, on the same rows as
+        # before (one product over all themes rounds differently in the last bit)
+        F = units_features(sig, live)
+        unit_p = np.stack([model.p_covered(F[k]) for k in range(len(live))])
+    # rounded so that ties (float noise of the BLAS in use) go to the earlier sentence
+    ranked = np.argsort(-np.round(unit_p, 4), axis=1, kind="stable")[:, :max_evidence]
+    row = {ti: k for k, ti in enumerate(live)}
     cells: list[ThemeCoverage] = []
     chosen: dict[int, list[int]] = {}
+    u = sig.units
     for ti, theme in enumerate(themes):
         level, score = levels[ti], float(scores[ti])
         rule = model.explain(X[ti]) if level != "missing" else ""
-        if level == "missing" or not sig.units:
+        if ti not in row:
             cells.append(ThemeCoverage(plan_id, theme.name, level, score, rule=rule))  # type: ignore[arg-type]
             continue
-        unit_p = model.p_covered(unit_features(sig, ti))
-        # rounded so that ties (float noise of the BLAS in use) go to the earlier sentence
-        best = np.argsort(-np.round(unit_p, 4), kind="stable")[:max_evidence].tolist()
+        p = unit_p[row[ti]]
+        best = ranked[row[ti]].tolist()
         # sentences that would cover the theme on their own give its targets, the evidence too
-        chosen[ti] = sorted(set(best) | {int(i) for i in np.flatnonzero(unit_p >= model.covered_at)})
-        u = sig.units
+        chosen[ti] = sorted(set(best) | set(np.flatnonzero(p >= model.covered_at).tolist()))
         evidence = tuple(
-            Evidence(plan_id, u[i].section_id, u[i].text, u[i].span, float(unit_p[i]), u[i].part)  # type: ignore[arg-type]
+            Evidence(plan_id, u[i].section_id, u[i].text, u[i].span, float(p[i]), u[i].part)  # type: ignore[arg-type]
             for i in best
         )
         cells.append(ThemeCoverage(plan_id, theme.name, level, score, evidence, rule=rule))  # type: ignore[arg-type]

@@ -405,29 +405,46 @@ def unit_features(sig: PlanSignals, ti: int) -> np.ndarray:
     Ranking sentences by the decision model on these rows picks the evidence the
     model itself would rely on.
     """
+    return units_features(sig, [ti])[0]
+
+
+def units_features(sig: PlanSignals, cols: Sequence[int]) -> np.ndarray:
+    """themes × units × ``FEATURES``: :func:`unit_features` of the themes ``cols`` at once.
+
+    Built column-block by column-block for all the themes (a plan's themes were a
+    Python loop of sixteen small array operations each); every value is computed
+    as for one theme, so the rows are the same bit for bit.
+    """
     n_u = sig.z.shape[0]
-    f = np.zeros((n_u, len(FEATURES)), np.float32)
-    if n_u == 0:
+    cols = list(cols)
+    f = np.zeros((len(cols), n_u, len(FEATURES)), np.float32)
+    if n_u == 0 or not cols:
         return f
-    z = sig.z[:, ti]
-    f[:, 0] = z
-    f[:, 1] = np.maximum(sig.z_phrase[:, ti], _FLOOR)
-    f[:, 2] = z
-    f[:, 3] = sig.name_hit[:, ti]
-    f[:, 4] = sig.part_hit[:, ti]
-    f[:, 5] = np.minimum(sig.desc_terms[:, ti], 3)
-    any_hit = sig.name_hit[:, ti] | sig.part_hit[:, ti] | (sig.desc_terms[:, ti] > 0)
-    f[:, 6] = np.where(any_hit, np.maximum(sig.strength[:, ti], z), _FLOOR)
-    strong = sig.name_hit[:, ti] | sig.part_hit[:, ti]
-    f[:, 7] = np.log1p(strong.astype(np.float32))
-    f[:, 8] = strong & sig.heading
-    f[:, 9] = np.log1p(sig.name_hit[:, ti].astype(np.float32))
-    f[:, 10] = sig.cos[:, ti]
-    f[:, 11] = sig.phrase_hit[:, ti]
-    f[:, 12] = sig.exp_hit[:, ti]
-    f[:, 13] = np.where(sig.exp_hit[:, ti], np.maximum(sig.strength[:, ti], z), _FLOOR)
-    f[:, 14] = z - z.mean()
-    f[:, 15] = sig.cos[:, ti] - sig.cos[:, ti].mean()
+    z = sig.z[:, cols].T  # themes × units
+    cos = sig.cos[:, cols].T
+    name_hit = sig.name_hit[:, cols].T
+    part_hit = sig.part_hit[:, cols].T
+    desc = sig.desc_terms[:, cols].T
+    exp_hit = sig.exp_hit[:, cols].T
+    best = np.maximum(sig.strength[:, cols].T, z)
+    f[:, :, 0] = z
+    f[:, :, 1] = np.maximum(sig.z_phrase[:, cols].T, _FLOOR)
+    f[:, :, 2] = z
+    f[:, :, 3] = name_hit
+    f[:, :, 4] = part_hit
+    f[:, :, 5] = np.minimum(desc, 3)
+    f[:, :, 6] = np.where(name_hit | part_hit | (desc > 0), best, _FLOOR)
+    strong = name_hit | part_hit
+    f[:, :, 7] = np.log1p(strong.astype(np.float32))
+    f[:, :, 8] = strong & sig.heading
+    f[:, :, 9] = np.log1p(name_hit.astype(np.float32))
+    f[:, :, 10] = cos
+    f[:, :, 11] = sig.phrase_hit[:, cols].T
+    f[:, :, 12] = exp_hit
+    f[:, :, 13] = np.where(exp_hit, best, _FLOOR)
+    # means one column at a time, as before: a 2-D reduction may sum in another order
+    f[:, :, 14] = z - np.array([sig.z[:, ti].mean() for ti in cols], np.float32)[:, None]
+    f[:, :, 15] = cos - np.array([sig.cos[:, ti].mean() for ti in cols], np.float32)[:, None]
     return f
 
 
