@@ -240,8 +240,7 @@ def compute_signals(
         )
         for ti, tt in enumerate(terms)
     )
-    exp_all = [_word_hits(units, expansion) for units in all_units]
-    phrase_all = [_word_hits(units, phrases, whole=False) for units in all_units]
+    exp_all, phrase_all = _word_hits(all_units, expansion, phrases)
     c_emb = encode(list(clause_texts), "passage") if clause_texts else np.zeros((0, dim), np.float32)
     cz_full, cz_short, _ = zs(c_emb)
     c_best = np.maximum(cz_full, cz_short) if len(c_emb) else cz_full
@@ -334,23 +333,31 @@ def _automaton(words: Sequence[tuple[str, ...]]) -> tuple[Any, dict[str, list[in
     return auto, owners
 
 
-def _word_hits(units: list[Unit], words: Sequence[tuple[str, ...]], *, whole: bool = True) -> np.ndarray:
-    """units × themes: whether a unit holds one of each theme's ``words`` on word boundaries.
+def _word_hits(
+    all_units: Sequence[list[Unit]], words: Sequence[tuple[str, ...]], phrases: Sequence[tuple[str, ...]]
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per plan, units × themes: whether a unit holds one of each theme's ``words`` as whole
+    words, and whether it holds one of its ``phrases`` (starting on a word boundary).
 
-    One Aho–Corasick pass per unit finds the candidates; only those are checked
-    for boundaries (jieba), so the cost does not grow with the number of themes.
+    One Aho–Corasick pass per unit for both finds the candidates; only those are
+    checked for boundaries (jieba), so the cost does not grow with the number of themes.
     """
-    out = np.zeros((len(units), len(words)), bool)
-    auto, owners = _automaton(words)
+    auto, owners = _automaton([*words, *phrases])
+    n_t = len(words)
+    out_w = [np.zeros((len(units), n_t), bool) for units in all_units]
+    out_p = [np.zeros((len(units), len(phrases)), bool) for units in all_units]
     if not owners:
-        return out
-    for ui, u in enumerate(units):
-        present = {w for _, w in auto.iter(u.text)}
-        for w in sorted(present):
-            for ti in owners[w]:
-                if not out[ui, ti] and find_terms(u.text, (w,), whole=(w,) if whole else ()):
-                    out[ui, ti] = True
-    return out
+        return out_w, out_p
+    for units, ow, op in zip(all_units, out_w, out_p, strict=True):
+        for ui, u in enumerate(units):
+            present = {w for _, w in auto.iter(u.text)}
+            for w in sorted(present):
+                for ti in owners[w]:
+                    # owners index the words' themes, then the phrases' themes
+                    out, t, whole = (ow, ti, (w,)) if ti < n_t else (op, ti - n_t, ())
+                    if not out[ui, t] and find_terms(u.text, (w,), whole=whole):
+                        out[ui, t] = True
+    return out_w, out_p
 
 
 def _phrases(theme: Theme) -> tuple[str, ...]:
