@@ -35,6 +35,12 @@ def _jieba():
     return jieba
 
 
+# word → log(freq) - log(total) as jieba computes it; None for a prefix only (frequency 0).
+# Like every cache of jieba's output here, it assumes the dictionary is not changed mid-run.
+_LOGP: dict[str, float | None] = {}
+_UNSEEN = object()
+
+
 def _route(block: str) -> list[int]:
     """For each start index, the last index of the word jieba's route takes from there.
 
@@ -46,6 +52,7 @@ def _route(block: str) -> list[int]:
     dt = _jieba().dt
     freq = dt.FREQ
     logtotal = log(dt.total)
+    logp = _LOGP
     n = len(block)
     value = [0.0] * (n + 1)
     end = [0] * n
@@ -54,10 +61,15 @@ def _route(block: str) -> list[int]:
         best_end = idx
         i = idx
         frag = block[idx]
-        while i < n and frag in freq:
-            f = freq[frag]
-            if f:
-                v = log(f) - logtotal + value[i + 1]
+        while i < n:
+            lp = logp.get(frag, _UNSEEN)
+            if lp is _UNSEEN:
+                f = freq.get(frag)
+                if f is None:  # not even a prefix of a word: the scan stops
+                    break
+                lp = logp[frag] = log(f) - logtotal if f else None
+            if lp is not None:
+                v = lp + value[i + 1]  # type: ignore[operator]
                 if best is None or v >= best:
                     best, best_end = v, i
             i += 1
