@@ -202,12 +202,15 @@ def compute_signals(
     # candidate term occurrences in one Aho–Corasick pass; word boundaries checked only on candidates
     auto, owners = _automaton([tt.all for tt in terms])
     whole = [frozenset((*tt.parts, *tt.description)) for tt in terms]
+    strong_terms = [frozenset((*tt.name, *tt.parts)) for tt in terms]
+    name_terms = [frozenset(tt.name) for tt in terms]
     hits_all: list[list[list[tuple[str, ...]]]] = []
     clause_texts: dict[str, int] = {}
-    wanted: list[list[tuple[int, int, list[str]]]] = []
+    # per plan, per hit: unit, theme, name term?, part term?, description terms, clause indices
+    wanted: list[list[tuple[int, int, bool, bool, int, list[int]]]] = []
     for units in all_units:
         hits: list[list[tuple[str, ...]]] = [[()] * len(units) for _ in themes]
-        w: list[tuple[int, int, list[str]]] = []
+        w: list[tuple[int, int, bool, bool, int, list[int]]] = []
         if owners:
             for ui, u in enumerate(units):
                 present = {k for _, k in auto.iter(u.text)}
@@ -219,11 +222,19 @@ def compute_signals(
                         hits[ti][ui] = found
                         # a clause is embedded only for the name or a word of it: description words
                         # alone weigh little, and their clauses were a quarter of all embedding work
-                        strong = [k for k in found if terms[ti].kind(k) != "description"]
+                        strong = [k for k in found if k in strong_terms[ti]]
                         cl = _term_clauses(u.text, tuple(strong)) if strong and len(u.text) > _LONG else []
-                        for c in cl:
-                            clause_texts.setdefault(c, len(clause_texts))
-                        w.append((ui, ti, cl))
+                        names = sum(k in name_terms[ti] for k in found)
+                        w.append(
+                            (
+                                ui,
+                                ti,
+                                names > 0,
+                                len(strong) > names,  # a part term (strong and not the name)
+                                len(found) - len(strong),  # description terms
+                                [clause_texts.setdefault(c, len(clause_texts)) for c in cl],
+                            )
+                        )
         hits_all.append(hits)
         wanted.append(w)
     bg_hits = _background_hits(terms)
@@ -256,14 +267,17 @@ def compute_signals(
         name_hit = np.zeros((n, n_t), bool)
         part_hit = np.zeros((n, n_t), bool)
         desc = np.zeros((n, n_t), np.int16)
-        for ui, ti, cl in w:
-            found = hits[ti][ui]
-            kinds = [terms[ti].kind(k) for k in found]
-            name_hit[ui, ti] = "name" in kinds
-            part_hit[ui, ti] = "part" in kinds
-            desc[ui, ti] = kinds.count("description")
-            for c in cl:
-                clause_z[ui, ti] = max(clause_z[ui, ti], c_best[clause_texts[c], ti])
+        if w:
+            ui_, ti_, nm_, pt_, dc_, cl_ = zip(*w, strict=True)
+            at = (np.array(ui_, np.intp), np.array(ti_, np.intp))
+            name_hit[at] = nm_
+            part_hit[at] = pt_
+            desc[at] = dc_
+            # the best clause of each hit (max is exact: the same values as one at a time)
+            rows = [(ui, ti, c) for ui, ti, cl in zip(ui_, ti_, cl_, strict=True) for c in cl]
+            if rows:
+                r = np.array(rows, np.intp)
+                np.maximum.at(clause_z, (r[:, 0], r[:, 1]), c_best[r[:, 2], r[:, 1]])
         sec_ids = {sid: i for i, sid in enumerate(dict.fromkeys(u.section_id for u in units))}
         out.append(
             PlanSignals(
