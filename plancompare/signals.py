@@ -36,6 +36,7 @@ EncodeFn = Callable[[list[str], Literal["query", "passage"]], np.ndarray]
 
 _CLAUSE_MARKS = ",;:。，；：!?！？"
 _CLAUSE = re.compile(f"[^{_CLAUSE_MARKS}]+")
+_CJK = re.compile("[\u4e00-\u9fff]")
 _PHRASE_SPLIT = re.compile(r"[，,、；;。.：:（）()\s]+")
 # a sentence this long usually chains several actions: its term's clause is embedded alone
 _LONG = 40
@@ -87,7 +88,7 @@ def plan_units(plan: Plan, *, plan_part: PlanPart = "plan") -> list[Unit]:
         head_end = s.span[0] + len(s.number) + len(s.heading) + 2 if s.heading else -1
         for a, b in split_sentences(s.text):
             text = s.text[a:b]
-            if not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+            if not _CJK.search(text):
                 continue
             start = s.span[0] + a
             units.append(
