@@ -112,9 +112,11 @@ def block_at(text: str, i: int) -> tuple[int, str]:
 
 @functools.lru_cache(maxsize=200_000)
 def block_bounds(block: str) -> tuple[frozenset[int], frozenset[int]]:
-    """Word starts and ends in one jieba block, as ``jieba.tokenize(block, HMM=False)`` gives them."""
+    """Word starts and ends in one jieba block (as :func:`block_at` gives it), as
+    ``jieba.tokenize(block, HMM=False)`` gives them."""
     j = _jieba()
-    if not j.re_han_default.fullmatch(block):  # punctuation, spaces: jieba's own per-character path
+    c = block[:1]
+    if not ("\u4e00" <= c <= "\u9fd5" or c in _BLOCK_ASCII):  # punctuation, spaces: jieba's own path
         starts, ends = {0}, {len(block)}
         for _w, a, b in j.tokenize(block, HMM=False):
             starts.add(a)
