@@ -772,7 +772,7 @@ def encode_texts(
         finally:
             if bar is not None:
                 bar.close()
-    for i, k in enumerate(keys):
-        if prepared[i]:
-            out[i] = found[k]
+    if keys:  # one copy loop in C (a row assignment per text was a second per 150,000 texts)
+        zero = np.zeros(dim, np.float32)
+        np.stack([found[k] if p else zero for k, p in zip(keys, prepared, strict=True)], out=out)
     return out
