@@ -184,14 +184,17 @@ def compute_signals(
 
     def zs(emb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         raw = emb @ q_emb.T if len(emb) else np.zeros((0, len(queries)), np.float32)
-        z_all = (raw - mean) / std
+        cos = raw[:, full_cols]
+        z_all = raw  # standardised in place: the same two operations, no temporaries
+        z_all -= mean
+        z_all /= std
         z_full = z_all[:, full_cols] if n_t else np.zeros((len(emb), 0), np.float32)
         z_short = np.full((len(emb), n_t), -np.inf, np.float32)
         if short_cols.size and len(emb):
             # one reduction over each theme's block of short-query columns (max is exact, so the
             # same values as a column-by-column loop, without a strided pass per query)
             z_short[:, short_themes] = np.maximum.reduceat(z_all[:, short_sorted], short_starts, axis=1)
-        return z_full.astype(np.float32), z_short, raw[:, full_cols]
+        return z_full.astype(np.float32, copy=False), z_short, cos
 
     terms = [theme_terms(t) for t in themes]
     phrases = [_phrases(t) for t in themes]
@@ -283,7 +286,7 @@ def compute_signals(
         out.append(
             PlanSignals(
                 units=units,
-                cos=cos.astype(np.float32),
+                cos=cos.astype(np.float32, copy=False),
                 phrase_hit=phrase_hit,
                 exp_hit=exp_hit,
                 expansion=expansion,
