@@ -16,8 +16,10 @@ quoted sentence is the one the decision leans on.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -337,13 +339,14 @@ def compute_coverage(
     attaches quantitative targets from the evidence sentences.
     """
     model = decision or decision_for(backend or "use-m3")
-    signals = compute_signals(plans, themes, encode, plan_part=plan_part)
     cells: dict[tuple[str, str], ThemeCoverage] = {}
-    for plan, sig in zip(plans, signals, strict=True):
-        for theme, cell in zip(
-            themes, decide_plan(plan.id, themes, sig, model, extract_targets, max_evidence), strict=True
-        ):
-            cells[(plan.id, theme.name)] = cell
+    with _cycle_gc_paused():
+        signals = compute_signals(plans, themes, encode, plan_part=plan_part)
+        for plan, sig in zip(plans, signals, strict=True):
+            for theme, cell in zip(
+                themes, decide_plan(plan.id, themes, sig, model, extract_targets, max_evidence), strict=True
+            ):
+                cells[(plan.id, theme.name)] = cell
     return Coverage(
         plan_ids=[p.id for p in plans],
         plan_labels=_unique_labels(plans),
@@ -355,6 +358,25 @@ def compute_coverage(
         decision=model,
         terms=terms_of(themes, signals[0] if signals else None),
     )
+
+
+@contextlib.contextmanager
+def _cycle_gc_paused() -> Iterator[None]:
+    """Python's cycle collector paused for the duration.
+
+    Coverage allocates millions of small objects (sentences, term hits, tuples),
+    each batch of which set off a collection, and every tenth of those a full one
+    over the whole heap: 2 of 17 CPU seconds at 646 reports. Nothing it builds
+    is cyclic (a collection afterwards finds ~1,000 objects, the model none), so
+    memory does not grow; reference counting frees everything as before.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def decide_plan(
