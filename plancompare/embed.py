@@ -15,6 +15,7 @@ text is ever silently truncated by an encoder.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import math
@@ -85,6 +86,21 @@ def default_threads() -> int:
     if n < 1:
         raise ValueError(f"${THREADS_ENV} must be a positive whole number of threads, not {raw!r}")
     return n
+
+
+def blas_threads(n: int | None = None) -> contextlib.AbstractContextManager[object]:
+    """A context limiting numpy's BLAS to ``n`` threads (default :func:`default_threads`).
+
+    For the pipeline's own matrix products (coverage's sentence × query
+    scores): they are one plan at a time, too small to gain from a second
+    thread, and OpenBLAS threads that spin while other jobs hold the cores made
+    them 15x slower on the shared 2-core machine (docs/performance.md, section 5).
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # scikit-learn's dependency; without it BLAS keeps its own setting
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=n or default_threads(), user_api="blas")
 
 
 @runtime_checkable
@@ -756,7 +772,7 @@ def encode_texts(
         finally:
             if bar is not None:
                 bar.close()
-    for i, k in enumerate(keys):
-        if prepared[i]:
-            out[i] = found[k]
+    if keys:  # one copy loop in C (a row assignment per text was a second per 150,000 texts)
+        zero = np.zeros(dim, np.float32)
+        np.stack([found[k] if p else zero for k, p in zip(keys, prepared, strict=True)], out=out)
     return out

@@ -357,15 +357,18 @@ class PlanSet(Sequence[Plan]):
             def extractor(text: str, offset: int, kind: str):
                 return extract_targets(text, offset=offset, kind=kind)  # type: ignore[arg-type]
 
-        return coverage.compute_coverage(
-            self._plans,
-            theme_list,
-            self.encode,
-            self.thresholds,
-            backend=self.embedder.name,
-            plan_part=self.plan_part,
-            extract_targets=extractor,
-        )
+        from .embed import blas_threads
+
+        with blas_threads(getattr(self.embedder, "threads", None)):
+            return coverage.compute_coverage(
+                self._plans,
+                theme_list,
+                self.encode,
+                self.thresholds,
+                backend=self.embedder.name,
+                plan_part=self.plan_part,
+                extract_targets=extractor,
+            )
 
     def discovery_vectors(
         self, plans: Sequence[Plan | str] | None = None

@@ -36,6 +36,7 @@ EncodeFn = Callable[[list[str], Literal["query", "passage"]], np.ndarray]
 
 _CLAUSE_MARKS = ",;:。，；：!?！？"
 _CLAUSE = re.compile(f"[^{_CLAUSE_MARKS}]+")
+_CJK = re.compile("[\u4e00-\u9fff]")
 _PHRASE_SPLIT = re.compile(r"[，,、；;。.：:（）()\s]+")
 # a sentence this long usually chains several actions: its term's clause is embedded alone
 _LONG = 40
@@ -87,7 +88,7 @@ def plan_units(plan: Plan, *, plan_part: PlanPart = "plan") -> list[Unit]:
         head_end = s.span[0] + len(s.number) + len(s.heading) + 2 if s.heading else -1
         for a, b in split_sentences(s.text):
             text = s.text[a:b]
-            if not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+            if not _CJK.search(text):
                 continue
             start = s.span[0] + a
             units.append(
@@ -143,8 +144,14 @@ class PlanSignals:
         return np.maximum(np.maximum(self.z, self.z_phrase), self.clause_z)
 
 
+@functools.lru_cache(maxsize=1024)
+def _clauses(text: str) -> tuple[tuple[str, str], ...]:
+    """The clauses of a sentence, as found and stripped (split once for all the themes it holds)."""
+    return tuple((m.group(), m.group().strip()) for m in _CLAUSE.finditer(text))
+
+
 def _term_clauses(text: str, terms: tuple[str, ...]) -> list[str]:
-    return [m.group().strip() for m in _CLAUSE.finditer(text) if any(k in m.group() for k in terms)]
+    return [c for raw, c in _clauses(text) if any(k in raw for k in terms)]
 
 
 def compute_signals(
@@ -171,16 +178,23 @@ def compute_signals(
     full_cols = np.array([q_index[q] for q in fulls], dtype=np.intp)
     short_cols = np.array([q_index[q] for q in shorts], dtype=np.intp)
     owner = np.array(short_owner, dtype=np.intp)
+    by_owner = np.argsort(owner, kind="stable")
+    short_sorted = short_cols[by_owner]
+    short_themes, short_starts = np.unique(owner[by_owner], return_index=True)
 
     def zs(emb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         raw = emb @ q_emb.T if len(emb) else np.zeros((0, len(queries)), np.float32)
-        z_all = (raw - mean) / std
+        cos = raw[:, full_cols]
+        z_all = raw  # standardised in place: the same two operations, no temporaries
+        z_all -= mean
+        z_all /= std
         z_full = z_all[:, full_cols] if n_t else np.zeros((len(emb), 0), np.float32)
         z_short = np.full((len(emb), n_t), -np.inf, np.float32)
         if short_cols.size and len(emb):
-            for j in range(short_cols.size):
-                np.maximum(z_short[:, owner[j]], z_all[:, short_cols[j]], out=z_short[:, owner[j]])
-        return z_full.astype(np.float32), z_short, raw[:, full_cols]
+            # one reduction over each theme's block of short-query columns (max is exact, so the
+            # same values as a column-by-column loop, without a strided pass per query)
+            z_short[:, short_themes] = np.maximum.reduceat(z_all[:, short_sorted], short_starts, axis=1)
+        return z_full.astype(np.float32, copy=False), z_short, cos
 
     terms = [theme_terms(t) for t in themes]
     phrases = [_phrases(t) for t in themes]
@@ -191,34 +205,43 @@ def compute_signals(
 
     # candidate term occurrences in one Aho–Corasick pass; word boundaries checked only on candidates
     auto, owners = _automaton([tt.all for tt in terms])
+    whole = [frozenset((*tt.parts, *tt.description)) for tt in terms]
+    strong_terms = [frozenset((*tt.name, *tt.parts)) for tt in terms]
+    name_terms = [frozenset(tt.name) for tt in terms]
     hits_all: list[list[list[tuple[str, ...]]]] = []
     clause_texts: dict[str, int] = {}
-    wanted: list[list[tuple[int, int, list[str]]]] = []
+    # per plan, per hit: unit, theme, name term?, part term?, description terms, clause indices
+    wanted: list[list[tuple[int, int, bool, bool, int, list[int]]]] = []
     for units in all_units:
         hits: list[list[tuple[str, ...]]] = [[()] * len(units) for _ in themes]
-        w: list[tuple[int, int, list[str]]] = []
+        w: list[tuple[int, int, bool, bool, int, list[int]]] = []
         if owners:
             for ui, u in enumerate(units):
                 present = {k for _, k in auto.iter(u.text)}
                 if not present:
                     continue
                 for ti in sorted({ti for k in present for ti in owners[k]}):
-                    found = find_terms(
-                        u.text,
-                        [k for k in terms[ti].all if k in present],
-                        whole=(*terms[ti].parts, *terms[ti].description),
-                    )
+                    found = find_terms(u.text, [k for k in terms[ti].all if k in present], whole=whole[ti])
                     if found:
                         hits[ti][ui] = found
                         # a clause is embedded only for the name or a word of it: description words
                         # alone weigh little, and their clauses were a quarter of all embedding work
-                        strong = [k for k in found if terms[ti].kind(k) != "description"]
+                        strong = [k for k in found if k in strong_terms[ti]]
                         cl = _term_clauses(u.text, tuple(strong)) if strong and len(u.text) > _LONG else []
-                        for c in cl:
-                            clause_texts.setdefault(c, len(clause_texts))
-                        w.append((ui, ti, cl))
+                        names = sum(k in name_terms[ti] for k in found)
+                        w.append(
+                            (
+                                ui,
+                                ti,
+                                names > 0,
+                                len(strong) > names,  # a part term (strong and not the name)
+                                len(found) - len(strong),  # description terms
+                                [clause_texts.setdefault(c, len(clause_texts)) for c in cl],
+                            )
+                        )
         hits_all.append(hits)
         wanted.append(w)
+    bg_hits = _background_hits(terms)
     expansion = tuple(
         expand_terms(
             tt,
@@ -228,12 +251,11 @@ def compute_signals(
                 for ui, h in enumerate(hits[ti])
                 if h and _strong(h, tt)
             ]
-            + list(_background_hits(tt)),
+            + list(bg_hits[ti]),
         )
         for ti, tt in enumerate(terms)
     )
-    exp_all = [_word_hits(units, expansion) for units in all_units]
-    phrase_all = [_word_hits(units, phrases, whole=False) for units in all_units]
+    exp_all, phrase_all = _word_hits(all_units, expansion, phrases)
     c_emb = encode(list(clause_texts), "passage") if clause_texts else np.zeros((0, dim), np.float32)
     cz_full, cz_short, _ = zs(c_emb)
     c_best = np.maximum(cz_full, cz_short) if len(c_emb) else cz_full
@@ -249,19 +271,22 @@ def compute_signals(
         name_hit = np.zeros((n, n_t), bool)
         part_hit = np.zeros((n, n_t), bool)
         desc = np.zeros((n, n_t), np.int16)
-        for ui, ti, cl in w:
-            found = hits[ti][ui]
-            kinds = [terms[ti].kind(k) for k in found]
-            name_hit[ui, ti] = "name" in kinds
-            part_hit[ui, ti] = "part" in kinds
-            desc[ui, ti] = kinds.count("description")
-            for c in cl:
-                clause_z[ui, ti] = max(clause_z[ui, ti], c_best[clause_texts[c], ti])
+        if w:
+            ui_, ti_, nm_, pt_, dc_, cl_ = zip(*w, strict=True)
+            at = (np.array(ui_, np.intp), np.array(ti_, np.intp))
+            name_hit[at] = nm_
+            part_hit[at] = pt_
+            desc[at] = dc_
+            # the best clause of each hit (max is exact: the same values as one at a time)
+            rows = [(ui, ti, c) for ui, ti, cl in zip(ui_, ti_, cl_, strict=True) for c in cl]
+            if rows:
+                r = np.array(rows, np.intp)
+                np.maximum.at(clause_z, (r[:, 0], r[:, 1]), c_best[r[:, 2], r[:, 1]])
         sec_ids = {sid: i for i, sid in enumerate(dict.fromkeys(u.section_id for u in units))}
         out.append(
             PlanSignals(
                 units=units,
-                cos=cos.astype(np.float32),
+                cos=cos.astype(np.float32, copy=False),
                 phrase_hit=phrase_hit,
                 exp_hit=exp_hit,
                 expansion=expansion,
@@ -279,15 +304,30 @@ def compute_signals(
     return out
 
 
-@functools.lru_cache(maxsize=4096)
-def _background_hits(tt: ThemeTerms) -> tuple[str, ...]:
-    """Background sentences holding one of the theme's terms (on word boundaries)."""
-    whole = (*tt.parts, *tt.description)
-    return tuple(
-        s
-        for s in background.sentences()
-        if any(k in s for k in tt.all) and _strong(find_terms(s, tt.all, whole=whole), tt)
-    )
+_BG_HITS: dict[ThemeTerms, tuple[str, ...]] = {}
+
+
+def _background_hits(terms: Sequence[ThemeTerms]) -> list[tuple[str, ...]]:
+    """Per theme: the background sentences that clearly hold its terms (on word boundaries).
+
+    One Aho–Corasick pass over the background for all themes not seen before in
+    this process (a scan per theme cost more than the rest of a small run).
+    """
+    todo = [tt for tt in dict.fromkeys(terms) if tt not in _BG_HITS]
+    if todo:
+        if len(_BG_HITS) > 4096:  # bounded like the lru_cache it replaces
+            _BG_HITS.clear()
+        auto, owners = _automaton([tt.all for tt in todo])
+        found: list[list[str]] = [[] for _ in todo]
+        for s in background.sentences() if owners else ():
+            present = {k for _, k in auto.iter(s)}
+            for j in sorted({j for k in present for j in owners[k]}):
+                tt = todo[j]
+                hit = find_terms(s, [k for k in tt.all if k in present], whole=(*tt.parts, *tt.description))
+                if _strong(hit, tt):
+                    found[j].append(s)
+        _BG_HITS.update((tt, tuple(f)) for tt, f in zip(todo, found, strict=True))
+    return [_BG_HITS[tt] for tt in terms]
 
 
 def _strong(found: tuple[str, ...], tt: ThemeTerms) -> bool:
@@ -311,23 +351,31 @@ def _automaton(words: Sequence[tuple[str, ...]]) -> tuple[Any, dict[str, list[in
     return auto, owners
 
 
-def _word_hits(units: list[Unit], words: Sequence[tuple[str, ...]], *, whole: bool = True) -> np.ndarray:
-    """units × themes: whether a unit holds one of each theme's ``words`` on word boundaries.
+def _word_hits(
+    all_units: Sequence[list[Unit]], words: Sequence[tuple[str, ...]], phrases: Sequence[tuple[str, ...]]
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per plan, units × themes: whether a unit holds one of each theme's ``words`` as whole
+    words, and whether it holds one of its ``phrases`` (starting on a word boundary).
 
-    One Aho–Corasick pass per unit finds the candidates; only those are checked
-    for boundaries (jieba), so the cost does not grow with the number of themes.
+    One Aho–Corasick pass per unit for both finds the candidates; only those are
+    checked for boundaries (jieba), so the cost does not grow with the number of themes.
     """
-    out = np.zeros((len(units), len(words)), bool)
-    auto, owners = _automaton(words)
+    auto, owners = _automaton([*words, *phrases])
+    n_t = len(words)
+    out_w = [np.zeros((len(units), n_t), bool) for units in all_units]
+    out_p = [np.zeros((len(units), len(phrases)), bool) for units in all_units]
     if not owners:
-        return out
-    for ui, u in enumerate(units):
-        present = {w for _, w in auto.iter(u.text)}
-        for w in sorted(present):
-            for ti in owners[w]:
-                if not out[ui, ti] and find_terms(u.text, (w,), whole=(w,) if whole else ()):
-                    out[ui, ti] = True
-    return out
+        return out_w, out_p
+    for units, ow, op in zip(all_units, out_w, out_p, strict=True):
+        for ui, u in enumerate(units):
+            present = {w for _, w in auto.iter(u.text)}
+            for w in sorted(present):
+                for ti in owners[w]:
+                    # owners index the words' themes, then the phrases' themes
+                    out, t, whole = (ow, ti, (w,)) if ti < n_t else (op, ti - n_t, ())
+                    if not out[ui, t] and find_terms(u.text, (w,), whole=whole):
+                        out[ui, t] = True
+    return out_w, out_p
 
 
 def _phrases(theme: Theme) -> tuple[str, ...]:
@@ -382,29 +430,46 @@ def unit_features(sig: PlanSignals, ti: int) -> np.ndarray:
     Ranking sentences by the decision model on these rows picks the evidence the
     model itself would rely on.
     """
+    return units_features(sig, [ti])[0]
+
+
+def units_features(sig: PlanSignals, cols: Sequence[int]) -> np.ndarray:
+    """themes × units × ``FEATURES``: :func:`unit_features` of the themes ``cols`` at once.
+
+    Built column-block by column-block for all the themes (a plan's themes were a
+    Python loop of sixteen small array operations each); every value is computed
+    as for one theme, so the rows are the same bit for bit.
+    """
     n_u = sig.z.shape[0]
-    f = np.zeros((n_u, len(FEATURES)), np.float32)
-    if n_u == 0:
+    cols = list(cols)
+    f = np.zeros((len(cols), n_u, len(FEATURES)), np.float32)
+    if n_u == 0 or not cols:
         return f
-    z = sig.z[:, ti]
-    f[:, 0] = z
-    f[:, 1] = np.maximum(sig.z_phrase[:, ti], _FLOOR)
-    f[:, 2] = z
-    f[:, 3] = sig.name_hit[:, ti]
-    f[:, 4] = sig.part_hit[:, ti]
-    f[:, 5] = np.minimum(sig.desc_terms[:, ti], 3)
-    any_hit = sig.name_hit[:, ti] | sig.part_hit[:, ti] | (sig.desc_terms[:, ti] > 0)
-    f[:, 6] = np.where(any_hit, np.maximum(sig.strength[:, ti], z), _FLOOR)
-    strong = sig.name_hit[:, ti] | sig.part_hit[:, ti]
-    f[:, 7] = np.log1p(strong.astype(np.float32))
-    f[:, 8] = strong & sig.heading
-    f[:, 9] = np.log1p(sig.name_hit[:, ti].astype(np.float32))
-    f[:, 10] = sig.cos[:, ti]
-    f[:, 11] = sig.phrase_hit[:, ti]
-    f[:, 12] = sig.exp_hit[:, ti]
-    f[:, 13] = np.where(sig.exp_hit[:, ti], np.maximum(sig.strength[:, ti], z), _FLOOR)
-    f[:, 14] = z - z.mean()
-    f[:, 15] = sig.cos[:, ti] - sig.cos[:, ti].mean()
+    z = sig.z[:, cols].T  # themes × units
+    cos = sig.cos[:, cols].T
+    name_hit = sig.name_hit[:, cols].T
+    part_hit = sig.part_hit[:, cols].T
+    desc = sig.desc_terms[:, cols].T
+    exp_hit = sig.exp_hit[:, cols].T
+    best = np.maximum(sig.strength[:, cols].T, z)
+    f[:, :, 0] = z
+    f[:, :, 1] = np.maximum(sig.z_phrase[:, cols].T, _FLOOR)
+    f[:, :, 2] = z
+    f[:, :, 3] = name_hit
+    f[:, :, 4] = part_hit
+    f[:, :, 5] = np.minimum(desc, 3)
+    f[:, :, 6] = np.where(name_hit | part_hit | (desc > 0), best, _FLOOR)
+    strong = name_hit | part_hit
+    f[:, :, 7] = np.log1p(strong.astype(np.float32))
+    f[:, :, 8] = strong & sig.heading
+    f[:, :, 9] = np.log1p(name_hit.astype(np.float32))
+    f[:, :, 10] = cos
+    f[:, :, 11] = sig.phrase_hit[:, cols].T
+    f[:, :, 12] = exp_hit
+    f[:, :, 13] = np.where(exp_hit, best, _FLOOR)
+    # means one column at a time, as before: a 2-D reduction may sum in another order
+    f[:, :, 14] = z - np.array([sig.z[:, ti].mean() for ti in cols], np.float32)[:, None]
+    f[:, :, 15] = cos - np.array([sig.cos[:, ti].mean() for ti in cols], np.float32)[:, None]
     return f
 
 
