@@ -124,8 +124,9 @@ def _ctx(ws: list[str], i: int, edge: str) -> str:
     return _pos(w)
 
 
-def candidates(norm: str, f: T._Found, rule: str) -> dict[str, dict[str, float]]:
-    """Candidate counted nouns of figure ``f`` → features."""
+def candidates(norm: str, f: T._Found, rule: str, rule_features: bool) -> dict[str, dict[str, float]]:
+    """Candidate counted nouns of figure ``f`` → features. The rules' answer is always a
+    candidate; only with ``rule_features`` do features say which candidate it is."""
     m = T._RX.match(norm, f.num_start)
     unit_end = m.end() if m else f.num_start
     stop = min((k for k in (norm.find(c, unit_end) for c in T._CLAUSE_END) if k >= 0), default=len(norm))
@@ -142,11 +143,10 @@ def candidates(norm: str, f: T._Found, rule: str) -> dict[str, dict[str, float]]
         feats["origin=" + origin] = 1
         feats["origin_unit=" + origin + ukind] = 1
         if text in cands:
-            cands[text].update({k: v for k, v in feats.items() if k.startswith("origin")})
+            if origin != "other":
+                cands[text].update({k: v for k, v in feats.items() if k.startswith("origin")})
             return
         cands[text] = feats
-        if text.strip() != text or not text and origin != "empty":
-            return
 
     # runs before the number
     for b in range(len(bw), 0, -1):
@@ -176,8 +176,11 @@ def candidates(norm: str, f: T._Found, rule: str) -> dict[str, dict[str, float]]
         c = T._clean_counts(text)
         if c and c != text:
             add(c, {**feats, "cleaned": 1}, "cleaned")
-    add(rule, _span_feats(words(rule) if rule else [], 0, len(words(rule)) if rule else 0, "RULE", "RULE"), "rule")
+    rw = words(rule) if rule else []
+    add(rule, _span_feats(rw, 0, len(rw), "OTHER", "OTHER"), "rule" if rule_features else "other")
     add("", {"empty": 1}, "empty")
+    if not rule_features:
+        return cands
     for text, feats in cands.items():
         if text == rule:
             feats["is_rule"] = 1
@@ -188,16 +191,13 @@ def candidates(norm: str, f: T._Found, rule: str) -> dict[str, dict[str, float]]
             feats["inside_rule"] = 1
         if not rule:
             feats["rule_empty"] = 1
-        if not after:
-            feats["nothing_after"] = 1
-        feats["unit=" + ukind] = 1
     return cands
 
 
 # --- data ---------------------------------------------------------------------------------
 
 
-def figures(items: list[dict]) -> list[dict]:
+def figures(items: list[dict], rule_features: bool = False) -> list[dict]:
     """Every figure the rules keep, with its candidates and (when paired) its gold noun."""
     out = []
     for si, it in enumerate(items):
@@ -219,7 +219,7 @@ def figures(items: list[dict]) -> list[dict]:
                     "key": (round(f.num.value, 6), f.num.unit),
                     "rule": f.counts,
                     "gold": gold,
-                    "cands": candidates(norm, f, f.counts),
+                    "cands": candidates(norm, f, f.counts, rule_features),
                 }
             )
     return out
@@ -273,91 +273,81 @@ class Chooser:
         x = self.vec.transform([fg["cands"][t] for t in texts])
         return texts, self.lr.decision_function(x)
 
-    def choose(self, fg: dict, margin: float | None = None) -> str:
+    def choose(self, fg: dict, threshold: float | None = None) -> str:
+        """The best-scoring candidate; with ``threshold``, the rules' answer unless the best one
+        has probability ≥ ``threshold``."""
         texts, s = self.scores(fg)
         best = int(np.argmax(s))
-        if margin is None:
+        if threshold is None or 1 / (1 + np.exp(-s[best])) >= threshold:
             return texts[best]
-        r = texts.index(fg["rule"])
-        return texts[best] if s[best] - s[r] > margin else fg["rule"]
+        return fg["rule"]
 
 
-MARGINS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
+THRESHOLDS = (0.3, 0.5, 0.7, 0.9)
 
 
-def pick_margin(items: list[dict], figs: list[dict], groups: list[str], c: float) -> float:
-    """Inner leave-one-batch-out over ``groups`` only: the margin with the best summed strict F1."""
-    hits = dict.fromkeys(MARGINS, 0.0)
-    for g in groups:
-        train = [fg for fg in figs if fg["group"] in groups and fg["group"] != g]
-        model = Chooser(c).fit(train)
-        test_idx = [i for i, fg in enumerate(figs) if fg["group"] == g]
-        for mg in MARGINS:
-            chosen = [fg["rule"] for fg in figs]
-            for i in test_idx:
-                chosen[i] = model.choose(figs[i], mg)
-            p, r, _, _ = strict(items, figs, chosen, g)
-            hits[mg] += 2 * p * r / (p + r) if p + r else 0.0
-    return max(MARGINS, key=lambda m: (hits[m], m))
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--oracle", action="store_true", help="only print candidate coverage")
     ap.add_argument("-C", type=float, default=0.5, help="inverse regularisation of the regression")
-    ap.add_argument("--no-inner", action="store_true", help="skip the inner search for the fallback margin")
     args = ap.parse_args()
     items = load_groups()
     figs = figures(items)
+    figs_r = figures(items, rule_features=True)
     groups = list(dict.fromkeys(it["group"] for it in items))
     paired = [fg for fg in figs if fg["gold"] is not None]
     print(f"{len(items)} sentences, {len(figs)} figures found by the rules, {len(paired)} paired with a label")
     cover = sum(fg["gold"] in fg["cands"] for fg in paired)
     rule_ok = sum(fg["gold"] == fg["rule"] for fg in paired)
     ncand = np.mean([len(fg["cands"]) for fg in figs])
-    print(f"rules right on {rule_ok}/{len(paired)} paired figures; labelled noun among the candidates for {cover}/{len(paired)}; {ncand:.0f} candidates per figure")
+    print(
+        f"rules right on {rule_ok}/{len(paired)} paired figures; labelled noun among the candidates"
+        f" for {cover}/{len(paired)}; {ncand:.0f} candidates per figure"
+    )
+    for g in groups:
+        pg = [fg for fg in paired if fg["group"] == g]
+        print(
+            f"  {g}: rules {sum(f['gold'] == f['rule'] for f in pg)}/{len(pg)},"
+            f" among candidates {sum(f['gold'] in f['cands'] for f in pg)}/{len(pg)}"
+        )
     if args.oracle:
-        for g in groups:
-            pg = [fg for fg in paired if fg["group"] == g]
-            print(f"  {g}: rules {sum(f['gold'] == f['rule'] for f in pg)}/{len(pg)}, oracle {sum(f['gold'] in f['cands'] for f in pg)}/{len(pg)}")
         return
     rules = [fg["rule"] for fg in figs]
     learned = list(rules)
-    fallback = list(rules)
-    margins = {}
+    with_rule = list(rules)
+    fallback = {t: list(rules) for t in THRESHOLDS}
     for g in groups:
-        train_groups = [h for h in groups if h != g]
         model = Chooser(args.C).fit([fg for fg in figs if fg["group"] != g])
-        mg = 1.0 if args.no_inner else pick_margin(items, figs, train_groups, args.C)
-        margins[g] = mg
+        model_r = Chooser(args.C).fit([fg for fg in figs_r if fg["group"] != g])
         for i, fg in enumerate(figs):
             if fg["group"] == g:
                 learned[i] = model.choose(fg)
-                fallback[i] = model.choose(fg, mg)
-    print("\n[leave-one-batch-out] strict precision / recall (value, unit, counts); each group scored by a model fitted on the others")
-    print("| held-out group | sentences | labelled figures | rules | learned | learned, rules unless margin (margin) |")
-    print("|---|---|---|---|---|---|")
+                with_rule[i] = model_r.choose(figs_r[i])
+                for t in THRESHOLDS:
+                    fallback[t][i] = model.choose(fg, t)
+    cols = [("rules", rules), ("learned", learned), ("learned, rules unless p≥0.5", fallback[0.5]),
+            ("learned with rule features", with_rule)]
+    print(
+        "\n[leave-one-batch-out] strict precision / recall (value, unit, counts); each group scored by"
+        " a model fitted on the others (the rules saw every group but heldout8)"
+    )
+    print("| held-out group | sentences | labelled figures | " + " | ".join(c for c, _ in cols) + " |")
+    print("|---|---|---|" + "---|" * len(cols))
     for g in [*groups, None]:
         n_sent = sum(1 for it in items if g is None or it["group"] == g)
-        a = strict(items, figs, rules, g)
-        b = strict(items, figs, learned, g)
-        c = strict(items, figs, fallback, g)
+        res = [strict(items, figs, ch, g) for _, ch in cols]
         name = g or "all (pooled)"
-        mg = f" ({margins[g]:g})" if g else ""
-        print(f"| {name} | {n_sent} | {a[3]} | {a[0]:.3f} / {a[1]:.3f} | {b[0]:.3f} / {b[1]:.3f} | {c[0]:.3f} / {c[1]:.3f}{mg} |")
-    nonseed = [g for g in groups if g not in ("seeds",)]
-    for label, gs in (("all but seeds (pooled)", nonseed),):
-        sub = [i for i, it in enumerate(items) if it["group"] in gs]
-        del sub
-        tot = [0, 0, 0, 0, 0, 0]
-        for g in gs:
-            for k, ch in enumerate((rules, learned, fallback)):
-                p, r, n_pred, n_gold = strict(items, figs, ch, g)
-                tot[2 * k] += p * n_pred
-                tot[2 * k + 1] += r * n_gold
-        n_pred = sum(strict(items, figs, rules, g)[2] for g in gs)
-        n_gold = sum(strict(items, figs, rules, g)[3] for g in gs)
-        print(f"| {label} | | {n_gold} | " + " | ".join(f"{tot[2 * k] / n_pred:.3f} / {tot[2 * k + 1] / n_gold:.3f}" for k in range(3)) + " |")
+        print(f"| {name} | {n_sent} | {res[0][3]} | " + " | ".join(f"{p:.3f} / {r:.3f}" for p, r, _, _ in res) + " |")
+    print("\n[fallback threshold] strict F1: rules unless the learned pick has probability ≥ t")
+    print("| t | " + " | ".join(groups) + " | all |")
+    print("|---|" + "---|" * (len(groups) + 1))
+    for t in THRESHOLDS:
+        row = [_f1(*strict(items, figs, fallback[t], g)[:2]) for g in [*groups, None]]
+        print(f"| {t:g} | " + " | ".join(f"{x:.3f}" for x in row) + " |")
 
 
 if __name__ == "__main__":
