@@ -29,7 +29,11 @@ groups (a) is in-sample and (b)/(c) are not.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import re
+import subprocess
+import tempfile
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -44,6 +48,7 @@ from plancompare import targets as T  # noqa: E402
 from plancompare.wordclass import tag, words  # noqa: E402
 
 MAX_TOK = 8
+CROSS = True
 
 
 def load_groups() -> list[dict]:
@@ -61,6 +66,36 @@ def load_groups() -> list[dict]:
         elif g in ("dev", "test"):
             g = "dev+test"
         out.append({"group": g, "sentence": it["sentence"], "gold": it["targets"]})
+    return out
+
+
+# The commit that appended each blind batch and scored it once: its plancompare/targets.py is
+# the rules as they were before anyone read that batch (heldout8: the current rules).
+FIRST_RUN = {"fresh": "f16de74", "heldout6": "0ad891a", "heldout7": "0e476f8"}
+
+_RUN_OLD = """
+import json, sys
+from plancompare.targets import extract_targets
+out = [[(t.value, t.unit, t.counts) for t in extract_targets(s)] for s in json.load(sys.stdin)]
+print(json.dumps(out, ensure_ascii=False))
+"""
+
+
+def first_run_answers(items: list[dict]) -> dict[int, list[tuple]]:
+    """Sentence index → (value, unit, counts) of the rules as they were when its batch was blind."""
+    out: dict[int, list[tuple]] = {}
+    for group, commit in FIRST_RUN.items():
+        idx = [i for i, it in enumerate(items) if it["group"] == group]
+        with tempfile.TemporaryDirectory() as tmp:
+            tar = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "plancompare"], check=True, capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", tmp], input=tar, check=True)
+            res = subprocess.run(
+                [sys.executable, "-c", _RUN_OLD],
+                input=json.dumps([items[i]["sentence"] for i in idx]),
+                capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": tmp}, cwd=tmp,
+            )
+        for i, rows in zip(idx, json.loads(res.stdout), strict=True):
+            out[i] = [tuple(r) for r in rows]
     return out
 
 
@@ -146,6 +181,9 @@ def candidates(norm: str, f: T._Found, rule: str, rule_features: bool) -> dict[s
             if origin != "other":
                 cands[text].update({k: v for k, v in feats.items() if k.startswith("origin")})
             return
+        if CROSS:
+            for k in [k for k in feats if k.split("=")[0] in ("prev", "next", "first", "last", "ntok", "gap", "skip")]:
+                feats[origin + "&" + k] = 1
         cands[text] = feats
 
     # runs before the number
@@ -197,13 +235,23 @@ def candidates(norm: str, f: T._Found, rule: str, rule_features: bool) -> dict[s
 # --- data ---------------------------------------------------------------------------------
 
 
-def figures(items: list[dict], rule_features: bool = False) -> list[dict]:
-    """Every figure the rules keep, with its candidates and (when paired) its gold noun."""
+def figures(items: list[dict], rule_features: bool = False, first: dict[int, list[tuple]] | None = None) -> list[dict]:
+    """Every figure the rules keep, with its candidates and (when paired) its gold noun.
+
+    With ``first`` (:func:`first_run_answers`), a figure of a blind batch also gets
+    ``rule_first``: the noun the rules gave it before the batch was read (paired on value and
+    unit in reading order; heldout8's first run is the current rules), and with
+    ``rule_features`` the candidates of those figures say which one that answer is (the
+    hybrid); other figures then get rule-blind features.
+    """
     out = []
     for si, it in enumerate(items):
         norm, found, _, starts = T._figures(it["sentence"])
         kept = [f for i, f in enumerate(found) if i not in starts and "\ufffd" not in it["sentence"][f.start : f.end]]
         free = list(range(len(it["gold"])))
+        old = None
+        if first is not None and it["group"] in (*FIRST_RUN, "heldout8"):
+            old = list(first[si]) if si in first else [(f.num.value, f.num.unit, f.counts) for f in kept]
         for f in kept:
             gold = None
             for j in free:
@@ -212,14 +260,25 @@ def figures(items: list[dict], rule_features: bool = False) -> list[dict]:
                     gold = g["counts"]
                     free.remove(j)
                     break
+            rule_first = None
+            if old is not None:
+                rule_first = ""
+                for k, (v, u, c) in enumerate(old):
+                    if round(v, 6) == round(f.num.value, 6) and u == f.num.unit:
+                        rule_first = c
+                        del old[k]
+                        break
+            answer = f.counts if rule_first is None else rule_first
             out.append(
                 {
                     "sent": si,
                     "group": it["group"],
                     "key": (round(f.num.value, 6), f.num.unit),
-                    "rule": f.counts,
+                    "rule": answer,
+                    "rule_now": f.counts,
+                    "rule_first": rule_first,
                     "gold": gold,
-                    "cands": candidates(norm, f, f.counts, rule_features),
+                    "cands": candidates(norm, f, answer, rule_features and rule_first is not None),
                 }
             )
     return out
@@ -342,6 +401,41 @@ def main() -> None:
         res = [strict(items, figs, ch, g) for _, ch in cols]
         name = g or "all (pooled)"
         print(f"| {name} | {n_sent} | {res[0][3]} | " + " | ".join(f"{p:.3f} / {r:.3f}" for p, r, _, _ in res) + " |")
+    blind = [*FIRST_RUN, "heldout8"]
+    first = first_run_answers(items)
+    figs_h = figures(items, rule_features=True, first=first)
+    figs_b = figures(items, first=first)
+    r_first = [fg["rule"] for fg in figs_h]
+    hybrid = list(r_first)
+    blind_learned = list(r_first)
+    blind_fb = list(r_first)
+    for g in blind:
+        model = Chooser(args.C).fit([fg for fg in figs_h if fg["group"] != g])
+        model_b = Chooser(args.C).fit([fg for fg in figs_b if fg["group"] != g])
+        for i, fg in enumerate(figs_h):
+            if fg["group"] == g:
+                hybrid[i] = model.choose(fg)
+                blind_learned[i] = model_b.choose(figs_b[i])
+                blind_fb[i] = model_b.choose(figs_b[i], 0.5)
+    cols = [("rules now (in-sample but heldout8)", rules), ("rules' first run", r_first), ("learned", blind_learned),
+            ("learned, first-run rules unless p≥0.5", blind_fb), ("hybrid: learned with first-run rule features", hybrid)]
+    print(
+        "\n[blind batches, first runs] strict P / R on the figures the current rules find; 'rules' first run'"
+        " gives each figure the noun of the rules before its batch was read (git history), which the"
+        " hybrid also sees as a candidate feature; each batch scored by models fitted on all other groups"
+    )
+    print("| held-out batch | labelled figures | " + " | ".join(c for c, _ in cols) + " |")
+    print("|---|---|" + "---|" * len(cols))
+    for g in [*blind, "4 blind batches"]:
+        gs = blind if g == "4 blind batches" else [g]
+        row = []
+        for _, ch in cols:
+            hit_p = hit_r = n_p = n_g = 0.0
+            for h in gs:
+                p, r, npred, ngold = strict(items, figs, ch, h)
+                hit_p, hit_r, n_p, n_g = hit_p + p * npred, hit_r + r * ngold, n_p + npred, n_g + ngold
+            row.append(f"{hit_p / n_p:.3f} / {hit_r / n_g:.3f}")
+        print(f"| {g} | {int(n_g)} | " + " | ".join(row) + " |")
     print("\n[fallback threshold] strict F1: rules unless the learned pick has probability ≥ t")
     print("| t | " + " | ".join(groups) + " | all |")
     print("|---|" + "---|" * (len(groups) + 1))
