@@ -22,8 +22,21 @@ precision / recall (value, unit, counts paired one to one, as ``benchmarks/targe
 printed per held-out group for (a) the rules, (b) the learned chooser, (c) the chooser falling
 back to the rules unless it prefers another candidate by a margin chosen by an inner
 leave-one-batch-out on the training groups only. The rules were written while reading every
-group except heldout8, so heldout8 is the only fair comparison of (a) with (b)/(c); on the other
-groups (a) is in-sample and (b)/(c) are not.
+group except heldout8, so heldout8 is the only fair comparison in this first table of (a) with (b)/(c); on the other
+groups (a) is in-sample and (b)/(c) are not; (d) adds features saying which candidate is the
+rules' answer, and learns to copy it (the rules are right on 92 % of their own training figures).
+
+Second table, a fair test on all four blind batches: each figure also gets the noun the rules
+gave it *before its batch was read* (``plancompare`` of the commit that appended and scored the
+batch, run from ``git archive``; it reproduces the documented first runs 0.782/0.776,
+0.683/0.718, 0.808/0.821; heldout8's first run is the current rules). The hybrid sees that
+first-run answer as a flagged candidate, so what it learns about trusting the rules comes from
+their out-of-sample accuracy only.
+
+Result (docs/targets.md "A learned chooser of the counted noun"): the learned chooser does not
+beat the rules out of sample (heldout8 0.642/0.653 vs 0.725/0.737; four blind batches
+0.721/0.727 vs the rules' first runs 0.758/0.764); the hybrid only ties them (0.758/0.764).
+Not wired into ``extract_targets``. About 30 s on two cores.
 """
 
 from __future__ import annotations
@@ -33,8 +46,8 @@ import json
 import os
 import re
 import subprocess
-import tempfile
 import sys
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -87,12 +100,18 @@ def first_run_answers(items: list[dict]) -> dict[int, list[tuple]]:
     for group, commit in FIRST_RUN.items():
         idx = [i for i, it in enumerate(items) if it["group"] == group]
         with tempfile.TemporaryDirectory() as tmp:
-            tar = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "plancompare"], check=True, capture_output=True).stdout
+            tar = subprocess.run(
+                ["git", "-C", str(ROOT), "archive", commit, "plancompare"], check=True, capture_output=True
+            ).stdout
             subprocess.run(["tar", "-x", "-C", tmp], input=tar, check=True)
             res = subprocess.run(
                 [sys.executable, "-c", _RUN_OLD],
                 input=json.dumps([items[i]["sentence"] for i in idx]),
-                capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": tmp}, cwd=tmp,
+                capture_output=True,
+                text=True,
+                check=True,
+                env={**os.environ, "PYTHONPATH": tmp},
+                cwd=tmp,
             )
         for i, rows in zip(idx, json.loads(res.stdout), strict=True):
             out[i] = [tuple(r) for r in rows]
@@ -113,13 +132,16 @@ def _pos(w: str) -> str:
     return t or "unk"
 
 
+_NCHAR = ((0, 0), (1, 1), (2, 2), (3, 4), (5, 6), (7, 9), (10, 14), (15, 10**6))
+
+
 def _span_feats(ws: list[str], a: int, b: int, prev: str, nxt: str) -> dict[str, float]:
     span = ws[a:b]
     text = "".join(span)
     f: dict[str, float] = {}
     f["ntok=" + str(min(len(span), 6))] = 1
     n = len(text)
-    f["nchar=" + ("0" if n == 0 else "1" if n == 1 else "2" if n == 2 else "3-4" if n <= 4 else "5-6" if n <= 6 else "7-9" if n <= 9 else "10-14" if n <= 14 else "15+")] = 1
+    f["nchar=" + next(f"{lo}-{hi}" for lo, hi in _NCHAR if n <= hi)] = 1
     if span:
         f["first=" + _pos(span[0])] = 1
         f["last=" + _pos(span[-1])] = 1
@@ -170,7 +192,15 @@ def candidates(norm: str, f: T._Found, rule: str, rule_features: bool) -> dict[s
     bw = words(before) if before else []
     aw = words(after) if after else []
     unit = f.num.unit
-    ukind = "pct" if unit in ("%", "‰", "百分点") else "money" if unit.endswith("元") else "bare" if not unit else "count"
+    ukind = (
+        "pct"
+        if unit in ("%", "‰", "百分点")
+        else "money"
+        if unit.endswith("元")
+        else "bare"
+        if not unit
+        else "count"
+    )
     cands: dict[str, dict[str, float]] = {}
 
     def add(text: str, feats: dict[str, float], origin: str) -> None:
@@ -182,7 +212,11 @@ def candidates(norm: str, f: T._Found, rule: str, rule_features: bool) -> dict[s
                 cands[text].update({k: v for k, v in feats.items() if k.startswith("origin")})
             return
         if CROSS:
-            for k in [k for k in feats if k.split("=")[0] in ("prev", "next", "first", "last", "ntok", "gap", "skip")]:
+            for k in [
+                k
+                for k in feats
+                if k.split("=")[0] in ("prev", "next", "first", "last", "ntok", "gap", "skip")
+            ]:
                 feats[origin + "&" + k] = 1
         cands[text] = feats
 
@@ -207,7 +241,9 @@ def candidates(norm: str, f: T._Found, rule: str, rule_features: bool) -> dict[s
     for a in range(len(bw) - 1, max(-1, len(bw) - 1 - 5), -1):
         for b in range(1, min(len(aw), 5) + 1):
             text = "".join(bw[a:]) + "".join(aw[:b])
-            feats = _span_feats(bw[a:] + aw[:b], 0, len(bw) - a + b, _ctx(bw, a - 1, "BOC"), _ctx(aw, b, "EOC"))
+            feats = _span_feats(
+                bw[a:] + aw[:b], 0, len(bw) - a + b, _ctx(bw, a - 1, "BOC"), _ctx(aw, b, "EOC")
+            )
             add(text, feats, "join")
     # the rules' clean-up of every run
     for text, feats in list(cands.items()):
@@ -235,7 +271,9 @@ def candidates(norm: str, f: T._Found, rule: str, rule_features: bool) -> dict[s
 # --- data ---------------------------------------------------------------------------------
 
 
-def figures(items: list[dict], rule_features: bool = False, first: dict[int, list[tuple]] | None = None) -> list[dict]:
+def figures(
+    items: list[dict], rule_features: bool = False, first: dict[int, list[tuple]] | None = None
+) -> list[dict]:
     """Every figure the rules keep, with its candidates and (when paired) its gold noun.
 
     With ``first`` (:func:`first_run_answers`), a figure of a blind batch also gets
@@ -247,7 +285,11 @@ def figures(items: list[dict], rule_features: bool = False, first: dict[int, lis
     out = []
     for si, it in enumerate(items):
         norm, found, _, starts = T._figures(it["sentence"])
-        kept = [f for i, f in enumerate(found) if i not in starts and "\ufffd" not in it["sentence"][f.start : f.end]]
+        kept = [
+            f
+            for i, f in enumerate(found)
+            if i not in starts and "\ufffd" not in it["sentence"][f.start : f.end]
+        ]
         free = list(range(len(it["gold"])))
         old = None
         if first is not None and it["group"] in (*FIRST_RUN, "heldout8"):
@@ -278,13 +320,17 @@ def figures(items: list[dict], rule_features: bool = False, first: dict[int, lis
                     "rule_now": f.counts,
                     "rule_first": rule_first,
                     "gold": gold,
-                    "cands": candidates(norm, f, answer, rule_features and rule_first is not None),
+                    "cands": candidates(
+                        norm, f, answer, rule_features and (first is None or rule_first is not None)
+                    ),
                 }
             )
     return out
 
 
-def strict(items: list[dict], figs: list[dict], chosen: list[str], group: str | None) -> tuple[float, float, int, int]:
+def strict(
+    items: list[dict], figs: list[dict], chosen: list[str], group: str | None
+) -> tuple[float, float, int, int]:
     by_sent: dict[int, list[tuple]] = defaultdict(list)
     for fg, c in zip(figs, chosen, strict=True):
         by_sent[fg["sent"]].append((*fg["key"], c))
@@ -359,7 +405,9 @@ def main() -> None:
     figs_r = figures(items, rule_features=True)
     groups = list(dict.fromkeys(it["group"] for it in items))
     paired = [fg for fg in figs if fg["gold"] is not None]
-    print(f"{len(items)} sentences, {len(figs)} figures found by the rules, {len(paired)} paired with a label")
+    print(
+        f"{len(items)} sentences, {len(figs)} figures found by the rules, {len(paired)} paired with a label"
+    )
     cover = sum(fg["gold"] in fg["cands"] for fg in paired)
     rule_ok = sum(fg["gold"] == fg["rule"] for fg in paired)
     ncand = np.mean([len(fg["cands"]) for fg in figs])
@@ -388,8 +436,12 @@ def main() -> None:
                 with_rule[i] = model_r.choose(figs_r[i])
                 for t in THRESHOLDS:
                     fallback[t][i] = model.choose(fg, t)
-    cols = [("rules", rules), ("learned", learned), ("learned, rules unless p≥0.5", fallback[0.5]),
-            ("learned with rule features", with_rule)]
+    cols = [
+        ("rules", rules),
+        ("learned", learned),
+        ("learned, rules unless p≥0.5", fallback[0.5]),
+        ("learned with rule features", with_rule),
+    ]
     print(
         "\n[leave-one-batch-out] strict precision / recall (value, unit, counts); each group scored by"
         " a model fitted on the others (the rules saw every group but heldout8)"
@@ -400,7 +452,11 @@ def main() -> None:
         n_sent = sum(1 for it in items if g is None or it["group"] == g)
         res = [strict(items, figs, ch, g) for _, ch in cols]
         name = g or "all (pooled)"
-        print(f"| {name} | {n_sent} | {res[0][3]} | " + " | ".join(f"{p:.3f} / {r:.3f}" for p, r, _, _ in res) + " |")
+        print(
+            f"| {name} | {n_sent} | {res[0][3]} | "
+            + " | ".join(f"{p:.3f} / {r:.3f}" for p, r, _, _ in res)
+            + " |"
+        )
     blind = [*FIRST_RUN, "heldout8"]
     first = first_run_answers(items)
     figs_h = figures(items, rule_features=True, first=first)
@@ -417,8 +473,13 @@ def main() -> None:
                 hybrid[i] = model.choose(fg)
                 blind_learned[i] = model_b.choose(figs_b[i])
                 blind_fb[i] = model_b.choose(figs_b[i], 0.5)
-    cols = [("rules now (in-sample but heldout8)", rules), ("rules' first run", r_first), ("learned", blind_learned),
-            ("learned, first-run rules unless p≥0.5", blind_fb), ("hybrid: learned with first-run rule features", hybrid)]
+    cols = [
+        ("rules now (in-sample but heldout8)", rules),
+        ("rules' first run", r_first),
+        ("learned", blind_learned),
+        ("learned, first-run rules unless p≥0.5", blind_fb),
+        ("hybrid: learned with first-run rule features", hybrid),
+    ]
     print(
         "\n[blind batches, first runs] strict P / R on the figures the current rules find; 'rules' first run'"
         " gives each figure the noun of the rules before its batch was read (git history), which the"
