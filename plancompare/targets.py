@@ -149,6 +149,30 @@ def extract_targets(text: str, *, offset: int = 0, kind: Kind = "target") -> lis
     >>> extract_targets("2025年是“十四五”收官之年,推进5G应用。")
     []
     """
+    norm, found, baselines, starts = _figures(text)
+    return [
+        Target(
+            value=f.num.value,
+            unit=f.num.unit,
+            counts=f.counts,
+            verb=f.verb,
+            text=text[f.start : f.end],
+            qualifier=f.qualifier,
+            kind=kind,
+            span=(f.start + offset, f.end + offset),
+            baseline=baselines.get(i),
+        )
+        for i, f in enumerate(found)
+        if i not in starts
+        # a phrase running into damaged text (U+FFFD) cannot be read reliably; the
+        # plan's damaged-text warning already names the span
+        if "\ufffd" not in text[f.start : f.end]
+    ]
+
+
+def _figures(text: str) -> tuple[str, list[_Found], dict[int, float], set[int]]:
+    """The rules' reading of ``text``: normalised text, every figure found, baselines by figure
+    index and the indices that are only baselines (``extract_targets`` keeps the rest)."""
     norm = _list_number_blanked(_normalise(text))
     quoted = _quote_mask(norm)
     found: list[_Found] = []
@@ -169,24 +193,7 @@ def extract_targets(text: str, *, offset: int = 0, kind: Kind = "target") -> lis
     _carry_share_subject(norm, found)
     _carry_running_total(norm, found)
     baselines, starts = _baselines(norm, found)
-    return [
-        Target(
-            value=f.num.value,
-            unit=f.num.unit,
-            counts=f.counts,
-            verb=f.verb,
-            text=text[f.start : f.end],
-            qualifier=f.qualifier,
-            kind=kind,
-            span=(f.start + offset, f.end + offset),
-            baseline=baselines.get(i),
-        )
-        for i, f in enumerate(found)
-        if i not in starts
-        # a phrase running into damaged text (U+FFFD) cannot be read reliably; the
-        # plan's damaged-text warning already names the span
-        if "\ufffd" not in text[f.start : f.end]
-    ]
+    return norm, found, baselines, starts
 
 
 def targets_in_sections(plan: Plan) -> list[Target]:
