@@ -31,6 +31,8 @@ __all__ = ["CacheStats", "EmbeddingCache", "default_cache_dir"]
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS emb (key TEXT PRIMARY KEY, dim INTEGER NOT NULL, vec BLOB NOT NULL)"
 _BATCH = 500  # SQLite host-parameter limit is 999 on old builds
+# reads: fewer, longer statements where the limit is 32,766 (SQLite 3.32 and later)
+_READ_BATCH = 5000 if sqlite3.sqlite_version_info >= (3, 32, 0) else _BATCH
 
 
 def default_cache_dir() -> Path:
@@ -264,8 +266,8 @@ class EmbeddingCache:
         if conn is not None and keys and size:
             buf = memoryview(out).cast("B")
             try:
-                for i in range(0, len(keys), _BATCH):
-                    part = keys[i : i + _BATCH]
+                for i in range(0, len(keys), _READ_BATCH):
+                    part = keys[i : i + _READ_BATCH]
                     marks = ",".join("?" * len(part))
                     for key, d, blob in conn.execute(
                         f"SELECT key, dim, vec FROM emb WHERE key IN ({marks})", part

@@ -22,13 +22,20 @@ __all__ = ["has_noun", "is_verb", "tag", "words"]
 
 @cache
 def _tokenizer():  # noqa: ANN202 - jieba.posseg.POSTokenizer, imported lazily
+    import jieba
     import jieba.posseg
 
     from plancompare import logs
 
     logs.setup()  # jieba's "Building prefix dict…" stays quiet
-    jieba.posseg.dt.initialize()
-    return jieba.posseg.dt
+    dt = jieba.posseg.dt
+    if dt.tokenizer.dictionary == jieba.DEFAULT_DICT and dt.word_tag_tab:
+        # importing jieba.posseg has read the default dictionary's tags already;
+        # ``dt.initialize()`` would read the same file a second time (half a second)
+        dt.tokenizer.initialize()
+    else:
+        dt.initialize()
+    return dt
 
 
 def words(text: str) -> list[str]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from bisect import bisect_right
 from math import log
 
 __all__ = ["block_at", "block_bounds", "cut", "cut_plain"]
@@ -96,24 +95,22 @@ def block_at(text: str, i: int) -> tuple[int, str]:
     jieba cuts each block of ``re_han_default.split(text)`` on its own, so the
     words around ``i`` are those of this block alone.
     """
-    starts, blocks = _blocks(text)
-    k = bisect_right(starts, i) - 1
-    return starts[k], blocks[k]
-
-
-# maximal runs of re_han_default's characters and maximal runs of all other characters
-_RUNS = re.compile("[\u4e00-\u9fd5a-zA-Z0-9+#&._%-]+|[^\u4e00-\u9fd5a-zA-Z0-9+#&._%-]+")
-
-
-@functools.lru_cache(maxsize=4096)
-def _blocks(text: str) -> tuple[list[int], list[str]]:
-    """The blocks of ``text`` and their starts (cached: one sentence is asked about every term in it)."""
-    starts: list[int] = []
-    blocks: list[str] = []
-    for m in _RUNS.finditer(text):
-        starts.append(m.start())
-        blocks.append(m.group())
-    return starts, blocks
+    c = text[i]
+    kind = "\u4e00" <= c <= "\u9fd5" or c in _BLOCK_ASCII
+    a = i
+    while a > 0:  # the class test inline: this runs for every term occurrence
+        c = text[a - 1]
+        if ("\u4e00" <= c <= "\u9fd5" or c in _BLOCK_ASCII) != kind:
+            break
+        a -= 1
+    b = i + 1
+    n = len(text)
+    while b < n:
+        c = text[b]
+        if ("\u4e00" <= c <= "\u9fd5" or c in _BLOCK_ASCII) != kind:
+            break
+        b += 1
+    return a, text[a:b]
 
 
 @functools.lru_cache(maxsize=200_000)
