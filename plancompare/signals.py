@@ -212,7 +212,8 @@ def compute_signals(
     clause_texts: dict[str, int] = {}
     # per plan, per hit: unit, theme, name term?, part term?, description terms, clause indices
     wanted: list[list[tuple[int, int, bool, bool, int, list[int]]]] = []
-    for units in all_units:
+    hit_at: list[list[tuple[int, int]]] = [[] for _ in themes]  # per theme: (plan, unit) with hits, in order
+    for pi, units in enumerate(all_units):
         hits: list[list[tuple[str, ...]]] = [[()] * len(units) for _ in themes]
         w: list[tuple[int, int, bool, bool, int, list[int]]] = []
         if owners:
@@ -224,6 +225,7 @@ def compute_signals(
                     found = find_terms(u.text, [k for k in terms[ti].all if k in present], whole=whole[ti])
                     if found:
                         hits[ti][ui] = found
+                        hit_at[ti].append((pi, ui))
                         # a clause is embedded only for the name or a word of it: description words
                         # alone weigh little, and their clauses were a quarter of all embedding work
                         strong = [k for k in found if k in strong_terms[ti]]
@@ -245,12 +247,7 @@ def compute_signals(
     expansion = tuple(
         expand_terms(
             tt,
-            [
-                units[ui].text
-                for units, hits in zip(all_units, hits_all, strict=True)
-                for ui, h in enumerate(hits[ti])
-                if h and _strong(h, tt)
-            ]
+            [all_units[pi][ui].text for pi, ui in hit_at[ti] if _strong(hits_all[pi][ti][ui], tt)]
             + list(bg_hits[ti]),
         )
         for ti, tt in enumerate(terms)
