@@ -160,10 +160,13 @@ def clean_text(raw: str, *, path: str | Path = "", max_damage_warnings: int = 50
     path = str(path)
     warnings: list[PlanWarning] = []
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    text, comments = _COMMENT_RE.subn(_uncomment, text)
+    # each rule only where its marker occurs (a lookbehind rule otherwise tries every position)
+    text, comments = _COMMENT_RE.subn(_uncomment, text) if "<!--" in text else (text, 0)
     text = _INVISIBLE_RE.sub("", text)
-    text = _NEUTRAL_GLOSS_RE.sub("", _GLOSS_RE.sub("", text))
-    text = _BROKEN_GLOSS_RE.sub("", text)
+    if "(" in text or "（" in text:
+        text = _NEUTRAL_GLOSS_RE.sub("", _GLOSS_RE.sub("", text))
+    if ("?" in text or "？" in text or "\ufffd" in text) and (")" in text or "）" in text):
+        text = _BROKEN_GLOSS_RE.sub("", text)
     text = _mark_damage(text)
     if _WIDE_RE.search(text):
         text = _narrow(text)
