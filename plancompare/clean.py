@@ -418,7 +418,12 @@ def _damage_warnings(text: str, display: str, path: str, limit: int) -> list[Pla
 
 def _is_spam(simp: str) -> bool:
     low = simp.lower()
-    return sum(1 for w in _SPAM_WORDS if w.lower() in low) >= 2
+    return sum(1 for w in _spam_lower() if w in low) >= 2
+
+
+@lru_cache(maxsize=1)
+def _spam_lower() -> tuple[str, ...]:
+    return tuple(w.lower() for w in _SPAM_WORDS)
 
 
 def _classify(line: str) -> str | None:
