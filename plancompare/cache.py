@@ -21,7 +21,7 @@ import re
 import sqlite3
 import threading
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +31,8 @@ __all__ = ["CacheStats", "EmbeddingCache", "default_cache_dir"]
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS emb (key TEXT PRIMARY KEY, dim INTEGER NOT NULL, vec BLOB NOT NULL)"
 _BATCH = 500  # SQLite host-parameter limit is 999 on old builds
+# reads: fewer, longer statements where the limit is 32,766 (SQLite 3.32 and later)
+_READ_BATCH = 5000 if sqlite3.sqlite_version_info >= (3, 32, 0) else _BATCH
 
 
 def default_cache_dir() -> Path:
@@ -236,6 +238,47 @@ class EmbeddingCache:
             except sqlite3.DatabaseError as e:
                 self._handle_runtime_error(name, e)
                 found = {}
+        self.stats.hits += len(found)
+        self.stats.misses += len(keys) - len(found)
+        return found
+
+    def get_into(self, name: str, keys: Sequence[str], out: np.ndarray, rows: Sequence[int]) -> set[str]:
+        """Copy the vector found for ``keys[i]`` into ``out[rows[i]]``; return the keys found.
+
+        ``out`` is a C-contiguous float32 matrix; a stored vector counts as found
+        only when its length is ``out``'s row length. The same rows as
+        :meth:`get_many`, without a numpy array per row and a second copy of
+        them all: each blob goes straight into its row (at several hundred
+        plans that second copy was a second of a warm run, most of it the
+        kernel handing out fresh pages).
+        """
+        if out.dtype != np.float32 or out.ndim != 2 or not out.flags.c_contiguous:
+            raise ValueError("get_into needs a C-contiguous float32 matrix")
+        with self._lock:
+            return self._get_into(name, dict(zip(keys, rows, strict=True)), out)
+
+    def _get_into(self, name: str, where: dict[str, int], out: np.ndarray) -> set[str]:
+        found: set[str] = set()
+        dim = out.shape[1]
+        size = 4 * dim
+        conn = self._conn(name)
+        keys = list(where)
+        if conn is not None and keys and size:
+            buf = memoryview(out).cast("B")
+            try:
+                for i in range(0, len(keys), _READ_BATCH):
+                    part = keys[i : i + _READ_BATCH]
+                    marks = ",".join("?" * len(part))
+                    for key, d, blob in conn.execute(
+                        f"SELECT key, dim, vec FROM emb WHERE key IN ({marks})", part
+                    ):
+                        if d == dim and len(blob) == size:  # a damaged row is a miss; put_many rewrites it
+                            at = where[key] * size
+                            buf[at : at + size] = blob
+                            found.add(key)
+            except sqlite3.DatabaseError as e:
+                self._handle_runtime_error(name, e)
+                found = set()
         self.stats.hits += len(found)
         self.stats.misses += len(keys) - len(found)
         return found

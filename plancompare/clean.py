@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from .model import PlanWarning
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -158,14 +160,17 @@ def clean_text(raw: str, *, path: str | Path = "", max_damage_warnings: int = 50
     path = str(path)
     warnings: list[PlanWarning] = []
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    text, comments = _COMMENT_RE.subn(_uncomment, text)
+    # each rule only where its marker occurs (a lookbehind rule otherwise tries every position)
+    text, comments = _COMMENT_RE.subn(_uncomment, text) if "<!--" in text else (text, 0)
     text = _INVISIBLE_RE.sub("", text)
-    text = _NEUTRAL_GLOSS_RE.sub("", _GLOSS_RE.sub("", text))
-    text = _BROKEN_GLOSS_RE.sub("", text)
+    if "(" in text or "（" in text:
+        text = _NEUTRAL_GLOSS_RE.sub("", _GLOSS_RE.sub("", text))
+    if ("?" in text or "？" in text or "\ufffd" in text) and (")" in text or "）" in text):
+        text = _BROKEN_GLOSS_RE.sub("", text)
     text = _mark_damage(text)
     if _WIDE_RE.search(text):
-        text = text.translate(_WIDTH_TABLE)
-    lines, removed, title_hint = _drop_boilerplate(text.split("\n"))
+        text = _narrow(text)
+    lines, removed, title_hint = _drop_boilerplate(text.split("\n"), any_trad=_has_trad(text))
     display = _tidy_lines(lines)
     simplified = to_simplified(display)
     if DAMAGE in simplified:
@@ -240,6 +245,37 @@ def _trad_chars() -> frozenset[str]:
     return frozenset(chr(c) for c in _char_table())
 
 
+_LONG = 4096  # texts this long are scanned as one array of code points
+
+
+def _codepoints(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+
+
+def _narrow(text: str) -> str:
+    """``text.translate(_WIDTH_TABLE)``; a long text as an array (translate looks up every character)."""
+    if len(text) < _LONG:
+        return text.translate(_WIDTH_TABLE)
+    a = _codepoints(text).copy()
+    a[(a >= 0xFF01) & (a <= 0xFF5E)] -= 0xFEE0  # the same table: FF01-FF5E shifted to ASCII,
+    a[(a == 0x3000) | (a == 0x00A0) | (a == 0x2002) | (a == 0x2003)] = 0x20  # four spaces to " "
+    return a.tobytes().decode("utf-32-le", "surrogatepass")
+
+
+@lru_cache(maxsize=1)
+def _trad_lut() -> np.ndarray:
+    lut = np.zeros(0x110000, dtype=bool)
+    lut[list(_char_table())] = True
+    return lut
+
+
+def _has_trad(text: str) -> bool:
+    """``not _trad_chars().isdisjoint(text)``; a long text by one table lookup per code point."""
+    if len(text) < _LONG:
+        return not _trad_chars().isdisjoint(text)
+    return bool(_trad_lut()[_codepoints(text)].any())
+
+
 def to_simplified(text: str) -> str:
     """Traditional → Simplified with OpenCC, guaranteed to keep the length.
 
@@ -254,7 +290,7 @@ def to_simplified(text: str) -> str:
     """
     table = _char_table()
     trad = _trad_chars()
-    if trad.isdisjoint(text):
+    if not _has_trad(text):
         return text
     if len(text) > _OPENCC_MAX_CHARS:
         return text.translate(table)
@@ -382,7 +418,12 @@ def _damage_warnings(text: str, display: str, path: str, limit: int) -> list[Pla
 
 def _is_spam(simp: str) -> bool:
     low = simp.lower()
-    return sum(1 for w in _SPAM_WORDS if w.lower() in low) >= 2
+    return sum(1 for w in _spam_lower() if w in low) >= 2
+
+
+@lru_cache(maxsize=1)
+def _spam_lower() -> tuple[str, ...]:
+    return tuple(w.lower() for w in _SPAM_WORDS)
 
 
 def _classify(line: str) -> str | None:
@@ -421,16 +462,19 @@ def _chrome(s: str) -> str | None:
     return None
 
 
-def _drop_boilerplate(lines: list[str]) -> tuple[list[str], list[tuple[str, str]], str]:
+def _drop_boilerplate(
+    lines: list[str], any_trad: bool = True
+) -> tuple[list[str], list[tuple[str, str]], str]:
     table = _char_table()
     kept: list[str] = []
     removed: list[tuple[str, str]] = []
     title_hint = ""
     trad = _trad_chars()
-    simp_lines = [
-        line.translate(table) if len(line) <= _MAX_BOILERPLATE and not trad.isdisjoint(line) else line
-        for line in lines
-    ]
+    simp_lines = (
+        [line.translate(table) if len(line) <= _MAX_BOILERPLATE and not trad.isdisjoint(line) else line for line in lines]
+        if any_trad  # no Traditional character in the whole text: every line is its own Simplified form
+        else lines
+    )
     first = next((i for i, s in enumerate(simp_lines) if s.strip()), None)
     total = sum(len(x) + 1 for x in lines)
     pos = 0

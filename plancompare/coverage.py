@@ -347,6 +347,11 @@ def compute_coverage(
                 themes, decide_plan(plan.id, themes, sig, model, extract_targets, max_evidence), strict=True
             ):
                 cells[(plan.id, theme.name)] = cell
+        terms = terms_of(themes, signals[0] if signals else None)
+        # freed while the collector still sleeps: the first collection after it wakes traverses
+        # every object allocated meanwhile that is still alive (half a second at 646 reports
+        # when the signals were among them)
+        signals = sig = None  # type: ignore[assignment]
     return Coverage(
         plan_ids=[p.id for p in plans],
         plan_labels=_unique_labels(plans),
@@ -356,7 +361,7 @@ def compute_coverage(
         thresholds=thresholds,
         plan_part=plan_part,
         decision=model,
-        terms=terms_of(themes, signals[0] if signals else None),
+        terms=terms,
     )
 
 

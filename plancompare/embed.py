@@ -181,13 +181,34 @@ def prepare_text(text: str) -> str:
         return ""
     # OpenCC's phrase conversion is slow; plan text is already Simplified, so only
     # texts holding a Traditional character pay for it.
-    if not text.isascii() and not _traditional_chars().isdisjoint(text):
+    if not text.isascii() and _has_traditional(text):
         text = _t2s().convert(text)
     text = _MAYBE_DROP.sub(_drop_odd, text)
+    if _SPACE.search(text) is None:  # most sentences: the rest only rewrites and strips white space
+        return text
     text = _HSPACE.sub(" ", text)
     text = _WS_WITH_NL.sub("\n", text)
     text = _CJK_SPACE.sub("", text)
     return text.strip()
+
+
+_SPACE = re.compile(r"\s")
+
+
+@lru_cache(maxsize=1)
+def _traditional_bmp_or_astral() -> re.Pattern[str]:
+    bmp = sorted(c for c in _traditional_chars() if ord(c) < 0x10000)
+    # one class of the Basic Multilingual Plane's Traditional characters (a bitmap in re) and
+    # every character beyond it (one range; a list of them would be tested one by one)
+    return re.compile("[" + "".join(re.escape(c) for c in bmp) + "\U00010000-\U0010FFFF]")
+
+
+def _has_traditional(text: str) -> bool:
+    """``not _traditional_chars().isdisjoint(text)``, by one regular-expression scan."""
+    m = _traditional_bmp_or_astral().search(text)
+    if m is None:
+        return False
+    return ord(m.group()) < 0x10000 or not _traditional_chars().isdisjoint(text)
 
 
 def chunk_text(prepared: str, max_chars: int = _DEFAULT_MAX_CHARS) -> list[str]:
@@ -687,12 +708,9 @@ def _encode_parallel(
     return np.concatenate(results)
 
 
-def _store(
-    embedder: Embedder, cache: EmbeddingCache | None, new: dict[str, np.ndarray], found: dict[str, np.ndarray]
-) -> None:
+def _store(embedder: Embedder, cache: EmbeddingCache | None, new: dict[str, np.ndarray]) -> None:
     if cache is not None:
         cache.put_many(embedder.name, new)
-    found.update(new)
 
 
 def encode_texts(
@@ -734,9 +752,11 @@ def encode_texts(
     keys = [cache_key(embedder, p, kind) for p in prepared]
 
     unique: dict[str, str] = {}
-    for k, p in zip(keys, prepared, strict=True):
-        if p:
-            unique.setdefault(k, p)
+    row_of: dict[str, int] = {}  # the first row of each unique text; later rows copy it
+    for i, (k, p) in enumerate(zip(keys, prepared, strict=True)):
+        if p and k not in unique:
+            unique[k] = p
+            row_of[k] = i
     empty = sum(1 for p in prepared if not p)
     if empty:
         warnings.warn(
@@ -744,15 +764,21 @@ def encode_texts(
             stacklevel=2,
         )
 
-    found: dict[str, np.ndarray] = {}
+    def put(part: list[str], vecs: Any) -> None:  # new vectors into their rows, one copy in C
+        if part:
+            out[np.fromiter((row_of[k] for k in part), np.intp, len(part))] = np.asarray(vecs, np.float32)
+
+    have: set[str] = set()
     if cache is not None and unique:
-        found = {k: v for k, v in cache.get_many(embedder.name, list(unique)).items() if v.shape == (dim,)}
-    miss_keys = [k for k in unique if k not in found]
+        # cached rows go straight into ``out`` (no array per row, no second copy of them all)
+        have = cache.get_into(embedder.name, list(unique), out, list(row_of.values()))
+    miss_keys = [k for k in unique if k not in have]
     if miss_keys and workers > 1 and executor is None and len(miss_keys) > 1:
         # one pool for the whole call: each worker process loads its own model once
         miss_texts = [unique[k] for k in miss_keys]
         vecs = _encode_parallel(embedder, miss_texts, kind, batch_size, workers, mp_context)
-        _store(embedder, cache, dict(zip(miss_keys, vecs, strict=True)), found)
+        _store(embedder, cache, dict(zip(miss_keys, vecs, strict=True)))
+        put(miss_keys, vecs)
     elif miss_keys:
         # slice by slice, each slice stored as soon as it is done: an interrupted cold run
         # over a big corpus keeps what it embedded, and the log shows how far it got
@@ -766,13 +792,16 @@ def encode_texts(
                     vecs = _embed_on_executor(embedder, texts_part, kind, batch_size, executor)
                 else:
                     vecs = _embed_prepared(embedder, texts_part, kind, batch_size, bar)
-                _store(embedder, cache, dict(zip(part, vecs, strict=True)), found)
+                _store(embedder, cache, dict(zip(part, vecs, strict=True)))
+                put(part, vecs)
                 if len(miss_keys) > step:
                     log.info("%s: embedded %d of %d new texts", embedder.name, a + len(part), len(miss_keys))
         finally:
             if bar is not None:
                 bar.close()
-    if keys:  # one copy loop in C (a row assignment per text was a second per 150,000 texts)
-        zero = np.zeros(dim, np.float32)
-        np.stack([found[k] if p else zero for k, p in zip(keys, prepared, strict=True)], out=out)
+    # repeated texts copy their first row (one gather in C); empty texts keep their zero row
+    dup = [(i, row_of[k]) for i, (k, p) in enumerate(zip(keys, prepared, strict=True)) if p and row_of[k] != i]
+    if dup:
+        dst, src = np.array(dup, dtype=np.intp).T
+        out[dst] = out[src]
     return out

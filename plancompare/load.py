@@ -24,10 +24,13 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .clean import clean_text, has_cjk
+import numpy as np
+
+from .clean import _codepoints, clean_text, has_cjk
 from .errors import PlanLoadError, safe_name
 from .metadata import admin_level_of, detect_metadata
 from .model import LoadReport, Plan, PlanWarning
@@ -440,6 +443,16 @@ def _check_text(p: Path, text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1)
+def _format_lut() -> np.ndarray:
+    """True for every format character (category Cf) of planes 0, 1 and 14 — the planes that
+    have them — and for every character of another plane (which is then checked one by one)."""
+    lut = np.ones(0x110000, dtype=bool)
+    for r in (range(0x10000), range(0x10000, 0x20000), range(0xE0000, 0xE1000)):
+        lut[r.start : r.stop] = [unicodedata.category(chr(c)) == "Cf" for c in r]
+    return lut
+
+
 def strip_format_chars(text: str) -> tuple[str, str]:
     """Remove invisible format characters (Unicode category Cf); also a summary of what went.
 
@@ -449,6 +462,8 @@ def strip_format_chars(text: str) -> tuple[str, str]:
     >>> strip_format_chars("居民\u00ad健康\u200e管理")
     ('居民健康管理', '2 invisible format characters removed (U+00AD ×1, U+200E ×1)')
     """
+    if len(text) >= 4096 and not _format_lut()[_codepoints(text)].any():  # the answer of the set below
+        return text, ""
     found = Counter(c for c in set(text) if unicodedata.category(c) == "Cf")
     if not found:
         return text, ""
@@ -626,17 +641,19 @@ def _html_text(
 _FRONT_MATTER_RE = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 # Every repeat is bounded or cannot cross a line: an unclosed "[" or a line of 100,000 "#"
 # must not make a rule rescan the rest of the file from each position (quadratic).
+# (pattern, replacement, substrings one of which every match holds, match stays in one line and
+# tries every position: search only the lines that hold one)
 _MD_RULES = [
-    (re.compile(r"!\[([^\[\]\n]{0,500})\]\([^()\n]{0,2000}\)"), ""),  # images
-    (re.compile(r"\[([^\[\]\n]{1,500})\]\([^()\n]{0,2000}\)"), r"\1"),  # links keep their text
-    (re.compile(r"(?m)^[ \t]{0,3}#{1,6}[ \t]*"), ""),  # ATX heading marks
-    (re.compile(r"(?m)(?<![#\t ])[ \t]*#{1,200}[ \t]{0,200}$"), ""),  # closing heading marks
-    (re.compile(r"(?m)^[ \t]{0,3}>[ \t]?"), ""),  # block quotes
-    (re.compile(r"(?m)^[ \t]*([-*_][ \t]*){3,}$"), ""),  # horizontal rules
-    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),  # bold
-    (re.compile(r"(?<![A-Za-z0-9*])\*(?!\s)([^*\n]+?)\*(?![A-Za-z0-9*])"), r"\1"),  # italic
-    (re.compile(r"`([^`\n]*)`"), r"\1"),  # inline code
-    (re.compile(r"</?[a-zA-Z][^<>\n]{0,1000}>"), ""),  # stray inline HTML
+    (re.compile(r"!\[([^\[\]\n]{0,500})\]\([^()\n]{0,2000}\)"), "", ("![",), False),  # images
+    (re.compile(r"\[([^\[\]\n]{1,500})\]\([^()\n]{0,2000}\)"), r"\1", ("](",), False),  # links keep their text
+    (re.compile(r"(?m)^[ \t]{0,3}#{1,6}[ \t]*"), "", ("#",), False),  # ATX heading marks
+    (re.compile(r"(?m)(?<![#\t ])[ \t]*#{1,200}[ \t]{0,200}$"), "", ("#",), True),  # closing heading marks
+    (re.compile(r"(?m)^[ \t]{0,3}>[ \t]?"), "", (">",), True),  # block quotes
+    (re.compile(r"(?m)^[ \t]*([-*_][ \t]*){3,}$"), "", ("-", "*", "_"), True),  # horizontal rules
+    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2", ("**", "__"), True),  # bold
+    (re.compile(r"(?<![A-Za-z0-9*])\*(?!\s)([^*\n]+?)\*(?![A-Za-z0-9*])"), r"\1", ("*",), True),  # italic
+    (re.compile(r"`([^`\n]*)`"), r"\1", ("`",), False),  # inline code
+    (re.compile(r"</?[a-zA-Z][^<>\n]{0,1000}>"), "", ("<",), False),  # stray inline HTML
 ]
 
 
@@ -651,8 +668,13 @@ def _markdown_text(md: str) -> tuple[str, str]:
             if key.strip() == "title":
                 title = value.strip().strip("'\"")
         md = md[m.end() :]
-    for rx, repl in _MD_RULES:
-        md = rx.sub(repl, md)
+    for rx, repl, need, by_line in _MD_RULES:
+        if not any(n in md for n in need):  # no match without one of these
+            continue
+        if by_line:  # the same matches, without trying every position of the lines that cannot match
+            md = "\n".join(rx.sub(repl, ln) if any(n in ln for n in need) else ln for ln in md.split("\n"))
+        else:
+            md = rx.sub(repl, md)
     return md, title
 
 

@@ -20,6 +20,7 @@ theme:
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -212,18 +213,20 @@ def compute_signals(
     clause_texts: dict[str, int] = {}
     # per plan, per hit: unit, theme, name term?, part term?, description terms, clause indices
     wanted: list[list[tuple[int, int, bool, bool, int, list[int]]]] = []
-    for units in all_units:
+    hit_at: list[list[tuple[int, int]]] = [[] for _ in themes]  # per theme: (plan, unit) with hits, in order
+    for pi, units in enumerate(all_units):
         hits: list[list[tuple[str, ...]]] = [[()] * len(units) for _ in themes]
         w: list[tuple[int, int, bool, bool, int, list[int]]] = []
         if owners:
             for ui, u in enumerate(units):
-                present = {k for _, k in auto.iter(u.text)}
+                present = set(map(_second, auto.iter(u.text)))  # (end, word) pairs
                 if not present:
                     continue
                 for ti in sorted({ti for k in present for ti in owners[k]}):
                     found = find_terms(u.text, [k for k in terms[ti].all if k in present], whole=whole[ti])
                     if found:
                         hits[ti][ui] = found
+                        hit_at[ti].append((pi, ui))
                         # a clause is embedded only for the name or a word of it: description words
                         # alone weigh little, and their clauses were a quarter of all embedding work
                         strong = [k for k in found if k in strong_terms[ti]]
@@ -245,12 +248,7 @@ def compute_signals(
     expansion = tuple(
         expand_terms(
             tt,
-            [
-                units[ui].text
-                for units, hits in zip(all_units, hits_all, strict=True)
-                for ui, h in enumerate(hits[ti])
-                if h and _strong(h, tt)
-            ]
+            [all_units[pi][ui].text for pi, ui in hit_at[ti] if _strong(hits_all[pi][ti][ui], tt)]
             + list(bg_hits[ti]),
         )
         for ti, tt in enumerate(terms)
@@ -320,7 +318,7 @@ def _background_hits(terms: Sequence[ThemeTerms]) -> list[tuple[str, ...]]:
         auto, owners = _automaton([tt.all for tt in todo])
         found: list[list[str]] = [[] for _ in todo]
         for s in background.sentences() if owners else ():
-            present = {k for _, k in auto.iter(s)}
+            present = set(map(_second, auto.iter(s)))
             for j in sorted({j for k in present for j in owners[k]}):
                 tt = todo[j]
                 hit = find_terms(s, [k for k in tt.all if k in present], whole=(*tt.parts, *tt.description))
@@ -328,6 +326,9 @@ def _background_hits(terms: Sequence[ThemeTerms]) -> list[tuple[str, ...]]:
                     found[j].append(s)
         _BG_HITS.update((tt, tuple(f)) for tt, f in zip(todo, found, strict=True))
     return [_BG_HITS[tt] for tt in terms]
+
+
+_second = operator.itemgetter(1)
 
 
 def _strong(found: tuple[str, ...], tt: ThemeTerms) -> bool:
@@ -368,7 +369,7 @@ def _word_hits(
         return out_w, out_p
     for units, ow, op in zip(all_units, out_w, out_p, strict=True):
         for ui, u in enumerate(units):
-            present = {w for _, w in auto.iter(u.text)}
+            present = set(map(_second, auto.iter(u.text)))
             for w in sorted(present):
                 for ti in owners[w]:
                     # owners index the words' themes, then the phrases' themes

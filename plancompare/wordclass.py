@@ -13,25 +13,45 @@ already a dependency, so nothing is downloaded.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
+
+from . import wordcut
 
 __all__ = ["has_noun", "is_verb", "tag", "words"]
 
 
 @cache
 def _tokenizer():  # noqa: ANN202 - jieba.posseg.POSTokenizer, imported lazily
+    import jieba
     import jieba.posseg
 
     from plancompare import logs
 
     logs.setup()  # jieba's "Building prefix dict…" stays quiet
-    jieba.posseg.dt.initialize()
-    return jieba.posseg.dt
+    dt = jieba.posseg.dt
+    if dt.tokenizer.dictionary == jieba.DEFAULT_DICT and dt.word_tag_tab:
+        # importing jieba.posseg has read the default dictionary's tags already;
+        # ``dt.initialize()`` would read the same file a second time (half a second)
+        dt.tokenizer.initialize()
+    else:
+        dt.initialize()
+    return dt
 
 
 def words(text: str) -> list[str]:
-    """``text`` cut by jieba's dictionary alone (no HMM guesses for unknown words)."""
-    return _tokenizer().tokenizer.lcut(text, HMM=False)
+    """``text`` cut by jieba's dictionary alone (no HMM guesses for unknown words).
+
+    ``jieba.lcut(text, HMM=False)`` on the dictionary the tags come from
+    (``jieba.posseg.dt.tokenizer`` is ``jieba.dt``), as :func:`plancompare.wordcut.cut_plain`
+    re-runs it; target extraction cuts the same phrases several times, so cuts are cached.
+    """
+    return list(_words(text))
+
+
+@lru_cache(maxsize=100_000)
+def _words(text: str) -> tuple[str, ...]:
+    _tokenizer()
+    return tuple(wordcut.cut_plain(text))
 
 
 def tag(word: str) -> str:

@@ -21,7 +21,7 @@ import logging
 import re
 from math import log
 
-__all__ = ["block_at", "block_bounds", "cut"]
+__all__ = ["block_at", "block_bounds", "cut", "cut_plain"]
 
 _ENG = re.compile("[a-zA-Z0-9]", re.U)
 
@@ -41,13 +41,15 @@ _LOGP: dict[str, float | None] = {}
 _UNSEEN = object()
 
 
-def _route(block: str) -> list[int]:
+@functools.lru_cache(maxsize=200_000)
+def _route(block: str) -> tuple[int, ...]:
     """For each start index, the last index of the word jieba's route takes from there.
 
     ``jieba.Tokenizer.get_DAG`` + ``calc`` in one loop: candidates are the
     dictionary words starting at ``idx`` (prefixes with frequency 0 only extend
     the scan); the value is ``log(freq) - log(total) + value after the word``,
     and of equal values the later end wins (``max`` over ``(value, end)``).
+    Cached per block (like every cache here, it assumes the dictionary does not change mid-run).
     """
     dt = _jieba().dt
     freq = dt.FREQ
@@ -78,7 +80,8 @@ def _route(block: str) -> list[int]:
             best = log(freq.get(block[idx]) or 1) - logtotal + value[idx + 1]
         value[idx] = best
         end[idx] = best_end
-    return end
+    # cached: the term check, pseudo-relevance feedback and target extraction cut the same blocks
+    return tuple(end)
 
 
 # jieba's re_han_default as a character test: its blocks are maximal runs of these characters
@@ -176,8 +179,39 @@ def _cut_block_hmm(block: str, out: list[str]) -> None:
         flush()
 
 
+def _cut_block_plain(block: str, out: list[str]) -> None:
+    """``jieba.Tokenizer.__cut_DAG_NO_HMM`` on one Han block: the route, single Latin letters
+    and digits merged into one word."""
+    end = _route(block)
+    n = len(block)
+    run = -1
+    x = 0
+    while x < n:
+        y = end[x] + 1
+        if y - x == 1 and _ENG.match(block[x]):
+            if run < 0:
+                run = x
+        else:
+            if run >= 0:
+                out.append(block[run:x])
+                run = -1
+            out.append(block[x:y])
+        x = y
+    if run >= 0:
+        out.append(block[run:])
+
+
 def cut(text: str) -> list[str]:
     """``jieba.lcut(text, HMM=True)``."""
+    return _cut(text, _cut_block_hmm)
+
+
+def cut_plain(text: str) -> list[str]:
+    """``jieba.lcut(text, HMM=False)`` (the dictionary's words only)."""
+    return _cut(text, _cut_block_plain)
+
+
+def _cut(text: str, cut_block) -> list[str]:  # noqa: ANN001 - one of the two block cutters above
     j = _jieba()
     han, skip = j.re_han_default, j.re_skip_default
     out: list[str] = []
@@ -185,7 +219,7 @@ def cut(text: str) -> list[str]:
         if not blk:
             continue
         if han.match(blk):
-            _cut_block_hmm(blk, out)
+            cut_block(blk, out)
         else:
             for x in skip.split(blk):
                 if skip.match(x):

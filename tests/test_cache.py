@@ -54,6 +54,25 @@ def test_round_trip_and_stats(tmp_path):
     assert cache.count("use-m3") == 3
 
 
+def test_get_into_writes_found_rows_only(tmp_path):
+    cache = EmbeddingCache(tmp_path)
+    items = _vecs(3)
+    cache.put_many("use-m3", items)
+    cache.put_many("use-m3", {"e" * 64: np.ones(4, np.float32)})  # another length: a miss here
+    keys = [*items, "e" * 64, "f" * 64]
+    dim = next(iter(items.values())).size
+    out = np.zeros((7, dim), np.float32)
+    rows = [6, 0, 3, 1, 2]
+    found = cache.get_into("use-m3", keys, out, rows)
+    assert found == set(items)
+    for k, r in zip(keys[:3], rows, strict=False):
+        np.testing.assert_array_equal(out[r], items[k])
+    assert not out[[1, 2, 4, 5]].any()
+    assert (cache.stats.hits, cache.stats.misses) == (3, 2)
+    with pytest.raises(ValueError):
+        cache.get_into("use-m3", keys[:1], np.zeros((2, dim)), [0])  # float64
+
+
 def test_backends_are_kept_apart_in_their_own_files(tmp_path):
     cache = EmbeddingCache(tmp_path)
     items = _vecs(2)

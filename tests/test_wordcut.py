@@ -39,6 +39,10 @@ def test_cut_is_jieba_lcut_with_hmm(texts):
     assert [wordcut.cut(t) for t in texts] == [jieba.lcut(t, HMM=True) for t in texts]
 
 
+def test_cut_plain_is_jieba_lcut_without_hmm(texts):
+    assert [wordcut.cut_plain(t) for t in texts] == [jieba.lcut(t, HMM=False) for t in texts]
+
+
 def test_block_bounds_are_jieba_tokenize_without_hmm(texts):
     for t in texts:
         a = 0
