@@ -498,7 +498,7 @@ def _strip_scope(s: str) -> str:
         pos += len(w)
         ends.add(pos)
     cut = max((e for e in ends if e <= m.end()), default=0)
-    return s[cut:] if cut == m.end() or s[cut:].startswith(s[m.end() :]) else s[cut:]
+    return s[cut:]
 
 
 def _per_capita(s: str) -> str:
