@@ -21,7 +21,7 @@ import re
 import sqlite3
 import threading
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +34,14 @@ _BATCH = 500  # SQLite host-parameter limit is 999 on old builds
 # reads: fewer, longer statements where the limit is 32,766 (SQLite 3.32 and later)
 _READ_BATCH = 5000 if sqlite3.sqlite_version_info >= (3, 32, 0) else _BATCH
 
+
+
+def _select(conn: sqlite3.Connection, keys: list[str]) -> Iterator[tuple[str, int, bytes]]:
+    """``(key, dim, vec)`` of the stored rows among ``keys``, in statements of ``_READ_BATCH`` keys."""
+    for i in range(0, len(keys), _READ_BATCH):
+        part = keys[i : i + _READ_BATCH]
+        marks = ",".join("?" * len(part))
+        yield from conn.execute(f"SELECT key, dim, vec FROM emb WHERE key IN ({marks})", part)
 
 def default_cache_dir() -> Path:
     """``$PLANCOMPARE_CACHE`` if set, else ``~/.cache/plancompare``."""
@@ -227,14 +235,9 @@ class EmbeddingCache:
         conn = self._conn(name)
         if conn is not None and keys:
             try:
-                for i in range(0, len(keys), _BATCH):
-                    part = keys[i : i + _BATCH]
-                    marks = ",".join("?" * len(part))
-                    for key, dim, blob in conn.execute(
-                        f"SELECT key, dim, vec FROM emb WHERE key IN ({marks})", part
-                    ):
-                        if len(blob) == 4 * dim:  # a damaged row is a miss; put_many rewrites it
-                            found[key] = np.frombuffer(blob, dtype=np.float32).copy()
+                for key, dim, blob in _select(conn, keys):
+                    if len(blob) == 4 * dim:  # a damaged row is a miss; put_many rewrites it
+                        found[key] = np.frombuffer(blob, dtype=np.float32).copy()
             except sqlite3.DatabaseError as e:
                 self._handle_runtime_error(name, e)
                 found = {}
@@ -266,16 +269,11 @@ class EmbeddingCache:
         if conn is not None and keys and size:
             buf = memoryview(out).cast("B")
             try:
-                for i in range(0, len(keys), _READ_BATCH):
-                    part = keys[i : i + _READ_BATCH]
-                    marks = ",".join("?" * len(part))
-                    for key, d, blob in conn.execute(
-                        f"SELECT key, dim, vec FROM emb WHERE key IN ({marks})", part
-                    ):
-                        if d == dim and len(blob) == size:  # a damaged row is a miss; put_many rewrites it
-                            at = where[key] * size
-                            buf[at : at + size] = blob
-                            found.add(key)
+                for key, d, blob in _select(conn, keys):
+                    if d == dim and len(blob) == size:  # a damaged row is a miss; put_many rewrites it
+                        at = where[key] * size
+                        buf[at : at + size] = blob
+                        found.add(key)
             except sqlite3.DatabaseError as e:
                 self._handle_runtime_error(name, e)
                 found = set()
