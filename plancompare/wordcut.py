@@ -125,26 +125,14 @@ def block_bounds(block: str) -> tuple[frozenset[int], frozenset[int]]:
             starts.add(a)
             ends.add(b)
         return frozenset(starts), frozenset(ends)
-    end = _route(block)
-    n = len(block)
-    starts, ends = {0}, {n}
-    run = -1  # start of a run of single Latin letters / digits, which jieba merges into one word
-    x = 0
-    while x < n:
-        y = end[x] + 1
-        if y - x == 1 and _ENG.match(block[x]):
-            if run < 0:
-                run = x
-        else:
-            if run >= 0:
-                starts.add(run)
-                ends.add(x)
-                run = -1
-            starts.add(x)
-            ends.add(y)
-        x = y
-    if run >= 0:
-        starts.add(run)
+    words: list[str] = []
+    _cut_block_plain(block, words)
+    starts, ends = {0}, {len(block)}
+    pos = 0
+    for w in words:
+        starts.add(pos)
+        pos += len(w)
+        ends.add(pos)
     return frozenset(starts), frozenset(ends)
 
 
