@@ -206,7 +206,6 @@ def compute_signals(
 
     # candidate term occurrences in one Aho–Corasick pass; word boundaries checked only on candidates
     auto, owners = _automaton([tt.all for tt in terms])
-    whole = [frozenset((*tt.parts, *tt.description)) for tt in terms]
     strong_terms = [frozenset((*tt.name, *tt.parts)) for tt in terms]
     name_terms = [frozenset(tt.name) for tt in terms]
     hits_all: list[list[list[tuple[str, ...]]]] = []
@@ -223,7 +222,7 @@ def compute_signals(
                 if not present:
                     continue
                 for ti in sorted({ti for k in present for ti in owners[k]}):
-                    found = find_terms(u.text, [k for k in terms[ti].all if k in present], whole=whole[ti])
+                    found = find_terms(u.text, [k for k in terms[ti].all if k in present], whole=terms[ti].whole)
                     if found:
                         hits[ti][ui] = found
                         hit_at[ti].append((pi, ui))
@@ -321,7 +320,7 @@ def _background_hits(terms: Sequence[ThemeTerms]) -> list[tuple[str, ...]]:
             present = set(map(_second, auto.iter(s)))
             for j in sorted({j for k in present for j in owners[k]}):
                 tt = todo[j]
-                hit = find_terms(s, [k for k in tt.all if k in present], whole=(*tt.parts, *tt.description))
+                hit = find_terms(s, [k for k in tt.all if k in present], whole=tt.whole)
                 if _strong(hit, tt):
                     found[j].append(s)
         _BG_HITS.update((tt, tuple(f)) for tt, f in zip(todo, found, strict=True))
@@ -425,21 +424,13 @@ def plan_features(sig: PlanSignals) -> np.ndarray:
     return f
 
 
-def unit_features(sig: PlanSignals, ti: int) -> np.ndarray:
-    """units × ``FEATURES`` for one theme: each sentence as if it were the whole plan.
+def units_features(sig: PlanSignals, cols: Sequence[int]) -> np.ndarray:
+    """themes × units × ``FEATURES``: each sentence as if it were the whole plan, for the themes ``cols``.
 
     Ranking sentences by the decision model on these rows picks the evidence the
-    model itself would rely on.
-    """
-    return units_features(sig, [ti])[0]
-
-
-def units_features(sig: PlanSignals, cols: Sequence[int]) -> np.ndarray:
-    """themes × units × ``FEATURES``: :func:`unit_features` of the themes ``cols`` at once.
-
-    Built column-block by column-block for all the themes (a plan's themes were a
-    Python loop of sixteen small array operations each); every value is computed
-    as for one theme, so the rows are the same bit for bit.
+    model itself would rely on. Built for all the themes at once; every value is
+    computed as for one theme alone (column means one at a time), so a theme's
+    rows do not depend on which other themes are asked.
     """
     n_u = sig.z.shape[0]
     cols = list(cols)

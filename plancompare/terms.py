@@ -75,6 +75,11 @@ class ThemeTerms:
     def all(self) -> tuple[str, ...]:  # cached: read per sentence × theme
         return tuple(dict.fromkeys((*self.name, *self.parts, *self.description)))
 
+    @functools.cached_property
+    def whole(self) -> frozenset[str]:
+        """The terms that must match whole words (:func:`on_boundary`): parts and description words."""
+        return frozenset((*self.parts, *self.description))
+
     def kind(self, term: str) -> str:
         """``"name"``, ``"part"`` or ``"description"``: the strongest group holding ``term``."""
         if term in self.name:
