@@ -170,7 +170,7 @@ def clean_text(raw: str, *, path: str | Path = "", max_damage_warnings: int = 50
     text = _mark_damage(text)
     if _WIDE_RE.search(text):
         text = _narrow(text)
-    lines, removed, title_hint = _drop_boilerplate(text.split("\n"), any_trad=_has_trad(text))
+    lines, removed, title_hint = _drop_boilerplate(text.split("\n"), any_trad=has_traditional(text))
     display = _tidy_lines(lines)
     simplified = to_simplified(display)
     if DAMAGE in simplified:
@@ -269,11 +269,26 @@ def _trad_lut() -> np.ndarray:
     return lut
 
 
-def _has_trad(text: str) -> bool:
-    """``not _trad_chars().isdisjoint(text)``; a long text by one table lookup per code point."""
-    if len(text) < _LONG:
-        return not _trad_chars().isdisjoint(text)
-    return bool(_trad_lut()[_codepoints(text)].any())
+@lru_cache(maxsize=1)
+def _trad_regex() -> re.Pattern[str]:
+    bmp = sorted(c for c in _trad_chars() if ord(c) < 0x10000)
+    # one class of the Basic Multilingual Plane's Traditional characters (a bitmap in re) and
+    # every character beyond it (one range; a list of them would be tested one by one)
+    return re.compile("[" + "".join(re.escape(c) for c in bmp) + "\U00010000-\U0010FFFF]")
+
+
+def has_traditional(text: str) -> bool:
+    """Whether ``text`` holds a Traditional character (one whose Simplified form differs).
+
+    ``not _trad_chars().isdisjoint(text)``, faster: a sentence by one regular-expression
+    scan, a long text by one table lookup per code point.
+    """
+    if len(text) >= _LONG:
+        return bool(_trad_lut()[_codepoints(text)].any())
+    m = _trad_regex().search(text)
+    if m is None:
+        return False
+    return ord(m.group()) < 0x10000 or not _trad_chars().isdisjoint(text)
 
 
 def to_simplified(text: str) -> str:
@@ -290,7 +305,7 @@ def to_simplified(text: str) -> str:
     """
     table = _char_table()
     trad = _trad_chars()
-    if not _has_trad(text):
+    if not has_traditional(text):
         return text
     if len(text) > _OPENCC_MAX_CHARS:
         return text.translate(table)

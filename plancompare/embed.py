@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
+from .clean import has_traditional
 from .errors import EmbeddingBackendError
 from .sentences import split_sentences
 
@@ -157,13 +158,6 @@ def _drop_odd(m: re.Match[str]) -> str:
     return "" if ch == "\ufffd" or unicodedata.category(ch) in _DROP_CATEGORIES else ch
 
 
-@lru_cache(maxsize=1)
-def _traditional_chars() -> frozenset[str]:
-    from .clean import traditional_table
-
-    return frozenset(chr(c) for c, v in traditional_table().items() if chr(c) != v)
-
-
 def prepare_text(text: str) -> str:
     """Normalise text the same way for every backend and for cache keys.
 
@@ -181,7 +175,7 @@ def prepare_text(text: str) -> str:
         return ""
     # OpenCC's phrase conversion is slow; plan text is already Simplified, so only
     # texts holding a Traditional character pay for it.
-    if not text.isascii() and _has_traditional(text):
+    if not text.isascii() and has_traditional(text):
         text = _t2s().convert(text)
     text = _MAYBE_DROP.sub(_drop_odd, text)
     if _SPACE.search(text) is None:  # most sentences: the rest only rewrites and strips white space
@@ -193,22 +187,6 @@ def prepare_text(text: str) -> str:
 
 
 _SPACE = re.compile(r"\s")
-
-
-@lru_cache(maxsize=1)
-def _traditional_bmp_or_astral() -> re.Pattern[str]:
-    bmp = sorted(c for c in _traditional_chars() if ord(c) < 0x10000)
-    # one class of the Basic Multilingual Plane's Traditional characters (a bitmap in re) and
-    # every character beyond it (one range; a list of them would be tested one by one)
-    return re.compile("[" + "".join(re.escape(c) for c in bmp) + "\U00010000-\U0010FFFF]")
-
-
-def _has_traditional(text: str) -> bool:
-    """``not _traditional_chars().isdisjoint(text)``, by one regular-expression scan."""
-    m = _traditional_bmp_or_astral().search(text)
-    if m is None:
-        return False
-    return ord(m.group()) < 0x10000 or not _traditional_chars().isdisjoint(text)
 
 
 def chunk_text(prepared: str, max_chars: int = _DEFAULT_MAX_CHARS) -> list[str]:
