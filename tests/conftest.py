@@ -10,6 +10,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # tests reuse helpers from benchmarks/ (labels, the tiny local model)
     sys.path.insert(0, str(ROOT))
+# tests/data holds labels and the records of how they were made (the batch sampling scripts,
+# kept as they were run): data, never imported (--doctest-modules would run them)
+collect_ignore_glob = ["data/*"]
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
 # shared/ sits beside the checkout (CI clones next to it); fall back to the workspace copy
